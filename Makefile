@@ -1,0 +1,32 @@
+# Two commands for a fresh machine with Python 3.11+: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test install serve bench-seed clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Set up, bring the database to the current schema, seed the demo when empty, serve.
+run: $(STAMP)
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi seed demo --if-empty
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops)"
+	$(BIN)/python wsgi.py --host $(HOST) --port $(PORT)
+
+## Set up and run the whole test suite (SQLite, and PostgreSQL when reachable).
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache

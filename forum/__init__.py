@@ -1,0 +1,86 @@
+"""The Working Groups forum: create_app() builds the application from named setup steps."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+from forum import config as forum_config
+
+log = logging.getLogger(__name__)
+
+
+class IdConverter(IntegerConverter):
+    """A positive database id that fits a 32-bit column; anything else is simply 404."""
+
+    def __init__(self, map, **kwargs):
+        super().__init__(map, min=1, max=2**31 - 1)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    settings = forum_config.from_environment()
+    settings.update(config or {})
+    app = Flask(
+        __name__,
+        instance_path=settings["INSTANCE_PATH"],
+        template_folder=str(forum_config.PROJECT_ROOT / "templates"),
+        static_folder=str(forum_config.PROJECT_ROOT / "static"),
+    )
+    app.config.update(settings)
+    app.json.sort_keys = False
+    app.url_map.converters["id"] = IdConverter
+    app.url_map.strict_slashes = False
+    _init_database(app)
+    _init_security(app)
+    _init_live(app)
+    _register_doors(app)
+    return app
+
+
+def _init_database(app: Flask) -> None:
+    from forum.db import configure_engine
+    from forum.extensions import db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(forum_config.PROJECT_ROOT / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    with app.app_context():
+        configure_engine(db.engine)
+
+
+def _init_security(app: Flask) -> None:
+    from forum.auth import init_login
+    from forum.extensions import csrf, limiter
+
+    init_login(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+
+def _init_live(app: Flask) -> None:
+    from forum import live
+    from forum.extensions import socketio
+
+    socketio.init_app(
+        app,
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
+        message_queue=app.config.get("REDIS_URL"),
+        cors_allowed_origins=live.origin_checker(app.config["PUBLIC_URL"]),
+        max_http_buffer_size=64 * 1024,
+        logger=False,
+        engineio_logger=False,
+    )
+    live.register_handlers()
+
+
+def _register_doors(app: Flask) -> None:
+    from forum import api, cli, errorhandlers, web
+    from forum.extensions import csrf
+
+    api.register(app)
+    csrf.exempt(api.bp)  # the API checks X-CSRFToken itself, and only for cookie sessions
+    web.register(app)
+    cli.register(app)
+    errorhandlers.register(app)

@@ -1,0 +1,153 @@
+"""The JSON API under /api/v1: one module per resource, registered through `operation`."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from flask import Blueprint, g, jsonify, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+from pydantic import BaseModel, ValidationError
+
+from forum.errors import BadRequest, CsrfFailed, NotSignedIn, ValidationFailed
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass
+class Operation:
+    """One documented endpoint: the view and everything the OpenAPI document says about it."""
+
+    rule: str
+    method: str
+    name: str
+    summary: str
+    body: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    errors: tuple[int, ...]
+    query: dict[str, tuple[str, str]] = field(default_factory=dict)
+    auth: str = "optional"
+    produces: str = "application/json"
+
+
+OPERATIONS: list[Operation] = []
+
+PAGINATION = {
+    "page": ("integer", "Page number, from 1."),
+    "per_page": ("integer", "Items per page: default 20, at most 100."),
+}
+
+
+def operation(rule: str, method: str, *, summary: str, body: type[BaseModel] | None = None,
+              response: type[BaseModel] | None = None, status: int = 200,
+              errors: tuple[int, ...] = (), query: dict | None = None, auth: str = "optional",
+              produces: str = "application/json"):
+    """Register a view on the API blueprint and in the OpenAPI document in one place.
+
+    The view receives the validated body as `data` and returns a JSON-able value (answered
+    with `status`) or a ready Response.
+    """
+
+    def decorator(fn):
+        name = fn.__name__
+        OPERATIONS.append(Operation(rule, method, name, summary, body, response, status,
+                                    tuple(sorted(set(errors) | {400})), query or {}, auth,
+                                    produces))
+
+        @functools.wraps(fn)
+        def view(**kwargs):
+            if body is not None:
+                kwargs["data"] = parse_body(body)
+            result = fn(**kwargs)
+            if result is None:
+                return "", 204
+            if isinstance(result, (dict, list)):
+                return jsonify(result), status
+            return result
+
+        bp.add_url_rule(rule, endpoint=name, view_func=view, methods=[method])
+        return fn
+
+    return decorator
+
+
+def _field_name(location: tuple) -> str:
+    return ".".join(str(part) for part in location) or "body"
+
+
+def parse_body(model: type[BaseModel]) -> BaseModel:
+    """Validate the JSON body against `model`; an empty body counts as {}."""
+    raw = request.get_data(cache=True) or b"{}"
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        fields: dict[str, str] = {}
+        for error in exc.errors(include_url=False):
+            if error["type"] == "json_invalid":
+                raise BadRequest("The body is not valid JSON.") from None
+            if error["type"] in ("model_type", "model_attributes_type") and not error["loc"]:
+                raise BadRequest("The body must be a JSON object.") from None
+            message = "This field is required." if error["type"] == "missing" else error["msg"]
+            fields.setdefault(_field_name(error["loc"]), message)
+        raise ValidationFailed(fields) from None
+
+
+def page_args() -> tuple[int, int]:
+    """page and per_page from the query string: bad values are 400, per_page clamped to 1..100."""
+    errors = {}
+    values = {}
+    for name, default in (("page", 1), ("per_page", 20)):
+        raw = request.args.get(name)
+        if raw is None or raw == "":
+            values[name] = default
+            continue
+        try:
+            values[name] = int(raw)
+        except ValueError:
+            errors[name] = "Must be a whole number."
+    if errors:
+        raise ValidationFailed(errors)
+    if values["page"] < 1 or values["page"] > 10_000_000:
+        raise ValidationFailed({"page": "Must be between 1 and 10000000."})
+    return values["page"], min(max(values["per_page"], 1), 100)
+
+
+def page_json(page, serialise) -> dict:
+    return {"items": [serialise(item) for item in page.items], "page": page.page,
+            "per_page": page.per_page, "total": page.total}
+
+
+def viewer():
+    """The signed-in user, or the anonymous user (never None)."""
+    return current_user._get_current_object()
+
+
+def signed_in_user():
+    user = viewer()
+    if not user.is_authenticated:
+        raise NotSignedIn()
+    return user
+
+
+@bp.before_request
+def _authenticate_and_check_csrf():
+    if request.headers.get("Authorization") is not None:
+        if not current_user.is_authenticated:
+            raise NotSignedIn("The API token is missing, invalid or revoked.")
+        g.auth_via_token = True
+        return
+    if request.method not in SAFE_METHODS and current_user.is_authenticated:
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken", ""))
+        except (CSRFError, Exception):  # flask-wtf raises ValidationError subclasses
+            raise CsrfFailed() from None
+
+
+def register(app) -> None:
+    from forum.api import groups, me, openapi, posts, threads, topics  # noqa: F401  (routes)
+
+    app.register_blueprint(bp)

@@ -1,0 +1,203 @@
+"""Request and response schemas: they validate input and generate the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+Visibility = Literal["public", "private"]
+JoinPolicy = Literal["open", "request", "invite"]
+Role = Literal["member", "facilitator", "moderator"]
+TopicStatus = Literal["upcoming", "open", "concluded", "archived"]
+ReactionKind = Literal["agree", "disagree", "thanks"]
+MAX_ID = 2**31 - 1
+
+
+class Request(BaseModel):
+    # strict: "title": 5 is bad input, not "5"; unknown fields are ignored (clients may add).
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class Response(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- requests ---------------------------------------------------------------------------------
+
+class GroupCreate(Request):
+    slug: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+    name: str = Field(min_length=1, max_length=120)
+    description: str = Field(default="", max_length=5000)
+    visibility: Visibility = "public"
+    join_policy: JoinPolicy = "open"
+    premoderate: bool = False
+
+
+class GroupUpdate(Request):
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    description: str | None = Field(default=None, max_length=5000)
+    visibility: Visibility | None = None
+    join_policy: JoinPolicy | None = None
+    premoderate: bool | None = None
+
+
+class MemberSet(Request):
+    role: Role = "member"
+
+
+class TopicCreate(Request):
+    title: str = Field(min_length=1, max_length=200)
+    briefing: str = ""
+    status: TopicStatus = "open"
+    event_at: AwareDatetime | None = None
+    response_deadline: AwareDatetime | None = None
+
+
+class TopicUpdate(Request):
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    briefing: str | None = None
+    status: TopicStatus | None = None
+    event_at: AwareDatetime | None = None
+    response_deadline: AwareDatetime | None = None
+
+
+class ThreadCreate(Request):
+    title: str = Field(min_length=1, max_length=200)
+    body: str
+
+
+class ThreadUpdate(Request):
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    locked: bool | None = None
+    pinned: bool | None = None
+    topic_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+class PostCreate(Request):
+    body: str
+    reply_to: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+class PostEdit(Request):
+    body: str
+    reason: str | None = Field(default=None, max_length=500)
+
+
+# --- responses --------------------------------------------------------------------------------
+
+class UserRef(Response):
+    username: str | None
+    display_name: str
+
+
+class GroupRef(Response):
+    slug: str
+    name: str
+
+
+class Group(Response):
+    id: int
+    slug: str
+    name: str
+    description: str
+    visibility: Visibility
+    join_policy: JoinPolicy
+    premoderate: bool
+    member_count: int
+    my_role: Literal["pending", "member", "facilitator", "moderator"] | None
+
+
+class Membership(Response):
+    username: str | None
+    display_name: str
+    role: Literal["pending", "member", "facilitator", "moderator"]
+
+
+class JoinResult(Response):
+    status: Literal["member", "pending"]
+
+
+class Topic(Response):
+    id: int
+    group: GroupRef
+    title: str
+    briefing_markdown: str
+    briefing_html: str
+    status: TopicStatus
+    event_at: str | None = Field(description="ISO 8601 UTC with Z")
+    response_deadline: str | None = Field(description="ISO 8601 UTC with Z")
+    thread_count: int
+    has_summary: bool
+
+
+class Reactions(Response):
+    agree: int
+    disagree: int
+    thanks: int
+
+
+class Post(Response):
+    id: int
+    thread_id: int
+    author: UserRef
+    body_markdown: str | None
+    body_html: str | None
+    created_at: str
+    edited_at: str | None
+    hidden: bool
+    pending: bool
+    reply_to: int | None
+    reactions: Reactions
+    my_reactions: list[ReactionKind]
+
+
+class Thread(Response):
+    id: int
+    topic_id: int
+    title: str
+    author: UserRef
+    created_at: str
+    last_post_at: str
+    post_count: int
+    locked: bool
+    pinned: bool
+    pending: bool
+    slow_mode_seconds: int
+    first_post: Post | None = None
+
+
+class Revision(Response):
+    revision: int
+    body_markdown: str
+    body_html: str
+    created_at: str
+    replaced_at: str
+    editor: UserRef
+    reason: str | None
+
+
+class Me(Response):
+    username: str
+    display_name: str
+    email: str
+    is_admin: bool
+    csrf_token: str | None
+
+
+class ErrorDetail(Response):
+    code: str
+    message: str
+    fields: dict[str, str] | None = None
+
+
+class Error(Response):
+    error: ErrorDetail
+
+
+def page_of(item: type[BaseModel]) -> type[BaseModel]:
+    """The list envelope {items, page, per_page, total} for one item schema."""
+    return type(f"{item.__name__}Page", (Response,), {
+        "__annotations__": {"items": list[item], "page": int, "per_page": int, "total": int},
+        "__module__": __name__,
+    })

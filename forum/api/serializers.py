@@ -1,0 +1,102 @@
+"""Resource -> JSON, shaped by the viewer's rights. The API and live events both call these."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from forum import permissions as perm
+from forum.models import Group, Membership, Post, PostRevision, Summary, Thread, Topic, User
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else None
+
+
+def user_ref(user: User | None) -> dict:
+    if user is None:
+        return {"username": None, "display_name": "Former member"}
+    return {"username": user.username, "display_name": user.display_name}
+
+
+def group_json(group: Group, viewer: perm.Viewer) -> dict:
+    return {
+        "id": group.id, "slug": group.slug, "name": group.name,
+        "description": group.description, "visibility": group.visibility,
+        "join_policy": group.join_policy, "premoderate": group.premoderate,
+        "member_count": group.member_count, "my_role": perm.role_in(viewer, group),
+    }
+
+
+def membership_json(membership: Membership) -> dict:
+    return {**user_ref(membership.user), "role": membership.role}
+
+
+def topic_json(topic: Topic, viewer: perm.Viewer) -> dict:
+    return {
+        "id": topic.id, "group": {"slug": topic.group.slug, "name": topic.group.name},
+        "title": topic.title, "briefing_markdown": topic.briefing_markdown,
+        "briefing_html": topic.briefing_html, "status": topic.status,
+        "event_at": iso(topic.event_at), "response_deadline": iso(topic.response_deadline),
+        "thread_count": topic.thread_count, "has_summary": topic.has_summary,
+    }
+
+
+def thread_json(thread: Thread, viewer: perm.Viewer) -> dict:
+    data = {
+        "id": thread.id, "topic_id": thread.topic_id, "title": thread.title,
+        "author": user_ref(thread.author), "created_at": iso(thread.created_at),
+        "last_post_at": iso(thread.last_post_at), "post_count": thread.post_count,
+        "locked": thread.locked, "pinned": thread.pinned, "pending": thread.pending,
+        "slow_mode_seconds": thread.slow_mode_seconds,
+    }
+    first_post = getattr(thread, "first_post", None)
+    if first_post is not None:
+        data["first_post"] = post_json(first_post, viewer, [])
+    return data
+
+
+def post_json(post: Post, viewer: perm.Viewer, my_reactions: list[str] | None = None,
+              group: Group | None = None) -> dict:
+    group = group or post.thread.topic.group
+    show_body = perm.can_see_post_body(viewer, post, group)
+    return {
+        "id": post.id, "thread_id": post.thread_id, "author": user_ref(post.author),
+        "body_markdown": post.body_markdown if show_body else None,
+        "body_html": post.body_html if show_body else None,
+        "created_at": iso(post.created_at), "edited_at": iso(post.edited_at),
+        "hidden": post.hidden, "pending": post.pending, "reply_to": post.reply_to_id,
+        "reactions": post.reaction_counts(), "my_reactions": list(my_reactions or []),
+    }
+
+
+def revision_json(revision: PostRevision) -> dict:
+    return {
+        "revision": revision.revision, "body_markdown": revision.body_markdown,
+        "body_html": revision.body_html, "created_at": iso(revision.created_at),
+        "replaced_at": iso(revision.replaced_at), "editor": user_ref(revision.editor),
+        "reason": revision.reason,
+    }
+
+
+def summary_json(summary: Summary, cited_post_ids: list[int]) -> dict:
+    return {
+        "topic_id": summary.topic_id, "version": summary.version,
+        "body_markdown": summary.body_markdown, "body_html": summary.body_html,
+        "author": user_ref(summary.author), "published_at": iso(summary.published_at),
+        "cited_post_ids": cited_post_ids,
+    }
+
+
+def me_json(user: User, csrf_token: str | None) -> dict:
+    return {
+        "username": user.username, "display_name": user.display_name, "email": user.email,
+        "is_admin": user.is_admin, "csrf_token": csrf_token,
+    }
+
+
+def notification_json(notification) -> dict:
+    return {
+        "id": notification.id, "kind": notification.kind,
+        "created_at": iso(notification.created_at), "read": notification.read,
+        "url": notification.url, "text": notification.text,
+    }

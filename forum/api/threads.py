@@ -1,0 +1,64 @@
+"""Threads and their posts."""
+
+from __future__ import annotations
+
+from flask import request
+
+from forum.api import PAGINATION, operation, page_args, page_json, signed_in_user, viewer
+from forum.api import schemas as s
+from forum.api.serializers import post_json, thread_json
+from forum.errors import ValidationFailed
+from forum.services import posts as post_service
+from forum.services import queries
+from forum.services import threads as thread_service
+
+
+@operation("/threads/<id:thread_id>", "GET", summary="One thread", response=s.Thread,
+           errors=(404,))
+def thread(thread_id: int):
+    me = viewer()
+    return thread_json(queries.get_thread(thread_id, me), me)
+
+
+@operation("/threads/<id:thread_id>", "PATCH",
+           summary="Rename (author or moderator), lock, pin or move (moderator)",
+           body=s.ThreadUpdate, response=s.Thread, errors=(401, 403, 404), auth="required")
+def update_thread(thread_id: int, data: s.ThreadUpdate):
+    me = viewer()
+    thread = queries.get_thread(thread_id, me)
+    changes = data.model_dump(exclude_none=True)
+    return thread_json(thread_service.update_thread(signed_in_user(), thread, **changes), me)
+
+
+def _after_arg() -> int | None:
+    raw = request.args.get("after")
+    if raw in (None, ""):
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationFailed({"after": "Must be a post id."}) from None
+    return max(0, min(value, 2**31 - 1))
+
+
+@operation("/threads/<id:thread_id>/posts", "GET", summary="Posts of a thread, oldest first",
+           response=s.page_of(s.Post), errors=(404,),
+           query={**PAGINATION, "after": ("integer", "Only posts with a greater id.")})
+def thread_posts(thread_id: int):
+    me = viewer()
+    thread = queries.get_thread(thread_id, me)
+    page, per_page = page_args()
+    result = queries.list_posts(thread, me, page, per_page, after=_after_arg())
+    mine = queries.my_reactions(me, [post.id for post in result.items])
+    group = thread.topic.group
+    return page_json(result, lambda p: post_json(p, me, mine.get(p.id, []), group))
+
+
+@operation("/threads/<id:thread_id>/posts", "POST", summary="Reply in a thread",
+           body=s.PostCreate, response=s.Post, status=201, errors=(401, 403, 404, 409, 413),
+           auth="required")
+def create_post(thread_id: int, data: s.PostCreate):
+    me = viewer()
+    thread = queries.get_thread(thread_id, me)
+    post = post_service.create_post(signed_in_user(), thread, data.body, data.reply_to)
+    return post_json(post, me, [])

@@ -1,0 +1,90 @@
+"""`flask --app wsgi ...` commands: users, tokens, seed."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from forum.errors import ForumError
+
+users_cli = AppGroup("users", help="Manage accounts.")
+tokens_cli = AppGroup("tokens", help="Manage personal API tokens.")
+seed_cli = AppGroup("seed", help="Fill the database with demo or benchmark data.")
+
+
+def _fail(error: ForumError) -> None:
+    details = "; ".join(f"{k}: {v}" for k, v in (error.fields or {}).items())
+    raise click.ClickException(f"{error.message}{' (' + details + ')' if details else ''}")
+
+
+@users_cli.command("create")
+@click.argument("name")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--admin", is_flag=True, help="Make the account a site administrator.")
+@click.option("--display-name", default=None)
+def create_user(name: str, email: str, password: str, admin: bool, display_name: str | None):
+    """Create an account."""
+    from forum.services import accounts
+
+    try:
+        user = accounts.create_user(name, email, password, display_name=display_name,
+                                    is_admin=admin)
+    except ForumError as error:
+        _fail(error)
+    click.echo(f"created {'site admin' if user.is_admin else 'user'} {user.username}")
+
+
+@tokens_cli.command("create")
+@click.argument("name")
+@click.option("--label", default="cli", help="A name to recognise the token by.")
+def create_token(name: str, label: str):
+    """Create a personal API token for NAME and print it as the last line."""
+    from forum.services import accounts
+
+    try:
+        token = accounts.create_token(name, label)
+    except ForumError as error:
+        _fail(error)
+    click.echo(token)
+
+
+@seed_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) if there are accounts.")
+def seed_demo(if_empty: bool):
+    """Fill an empty database with a small, realistic demo."""
+    from forum.seed import DEMO_PASSWORD, PEOPLE, database_is_empty
+    from forum.seed import seed_demo as run
+
+    if if_empty and not database_is_empty():
+        click.echo("The database has accounts already; the demo was not seeded again.")
+    else:
+        try:
+            run()
+        except ForumError as error:
+            _fail(error)
+    click.echo(f"Demo accounts (password for each: {DEMO_PASSWORD}):")
+    for username, _, role in PEOPLE:
+        click.echo(f"  {username:<10} {role}")
+
+
+@seed_cli.command("bench")
+@click.option("--threads", "thread_count", type=click.IntRange(1, 1_000_000), default=100)
+@click.option("--posts-per-thread", type=click.IntRange(1, 100_000), default=100)
+def seed_bench(thread_count: int, posts_per_thread: int):
+    """Bulk data for benchmarks (bulk inserts)."""
+    from forum.seed_bench import seed_bench as run
+
+    started = time.monotonic()
+    total = run(thread_count, posts_per_thread, progress=click.echo)
+    click.echo(f"seeded {total} posts in {thread_count} threads "
+               f"in {time.monotonic() - started:.1f}s")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(tokens_cli)
+    app.cli.add_command(seed_cli)

@@ -1,0 +1,77 @@
+"""Settings read from the environment (API.md's configuration table), with safe defaults."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() not in {"0", "false", "no", "off"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept `postgres://` and `postgresql://` as users write them, with the installed driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _secret_key(instance: Path) -> str:
+    """Read the generated key, creating it once (O_EXCL, 0600) so concurrent starts agree."""
+    path = instance / "secret_key"
+    instance.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another process may be writing it right now
+            key = path.read_text().strip()
+            if key:
+                return key
+            time.sleep(0.05)
+        raise RuntimeError(f"{path} exists but is empty")
+    key = os.urandom(32).hex()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def from_environment(env: dict[str, str] | None = None) -> dict:
+    env = dict(os.environ if env is None else env)
+    instance = Path(env.get("FORUM_INSTANCE_PATH") or DEFAULT_INSTANCE)
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'forum.db'}"
+    public_url = (env.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/")
+    registration = (env.get("REGISTRATION") or "approval").strip().lower()
+    if registration not in {"open", "approval", "closed"}:
+        raise RuntimeError("REGISTRATION must be open, approval or closed")
+    redis_url = env.get("REDIS_URL") or None
+    secure = public_url.startswith("https://")
+    return {
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": env.get("SECRET_KEY") or _secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "REDIS_URL": redis_url,
+        "MAIL_URL": env.get("MAIL_URL") or None,
+        "PUBLIC_URL": public_url,
+        "REGISTRATION": registration,
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        # A request over 1 MiB answers 413 before any view reads it.
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": False,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }

@@ -1,0 +1,88 @@
+"""One place that turns every error into the contract's body (API) or an error page (web)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, make_response, render_template, request
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from forum.errors import (
+    BadRequest,
+    CsrfFailed,
+    ForumError,
+    InternalError,
+    MethodNotAllowed,
+    NotFound,
+    NotSignedIn,
+    PermissionDenied,
+    RateLimited,
+    TooLarge,
+    Unavailable,
+)
+from forum.extensions import db
+
+log = logging.getLogger(__name__)
+
+_BY_STATUS = {400: BadRequest, 401: NotSignedIn, 403: PermissionDenied, 404: NotFound,
+              405: MethodNotAllowed, 413: TooLarge, 429: RateLimited}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(error: ForumError):
+    if _wants_json():
+        response = jsonify(error.to_body())
+    else:
+        response = make_response(render_template("errors/error.html", error=error))
+    response.status_code = error.status
+    if error.retry_after is not None:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(ForumError)
+    def forum_error(error: ForumError):
+        db.session.rollback()
+        return render_error(error)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return render_error(CsrfFailed())
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error):
+        retry = getattr(error, "retry_after", None) or 60
+        return render_error(RateLimited(retry_after=int(retry)))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        cls = _BY_STATUS.get(error.code or 500)
+        if cls is None:
+            if (error.code or 500) < 500:
+                cls = BadRequest
+            else:
+                return render_error(InternalError())
+        return render_error(cls())
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        db.session.rollback()
+        log.warning("database unavailable: %s", error)
+        return render_error(Unavailable(retry_after=5))
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        db.session.rollback()
+        if app.config.get("TESTING") and not app.config.get("TESTING_SWALLOW_ERRORS"):
+            raise error
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return render_error(Unavailable(retry_after=5))
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(InternalError())

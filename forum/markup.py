@@ -1,0 +1,111 @@
+"""Markdown to sanitised HTML: the only producer of trusted HTML in the forum.
+
+markdown-it-py renders CommonMark (raw HTML off, so typed tags show as text); bleach then
+re-parses the result against a strict allowlist as a second wall.
+"""
+
+from __future__ import annotations
+
+import re
+
+import bleach
+from bleach.html5lib_shim import Filter
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+
+POST_REF = re.compile(r"\[\[post:(\d{1,18})\]\]")
+MAX_BODY_BYTES = 65536
+
+ALLOWED_TAGS = frozenset({
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s",
+    "code", "pre", "blockquote", "ul", "ol", "li", "a", "img",
+    "table", "thead", "tbody", "tr", "th", "td",
+})
+ALLOWED_ATTRIBUTES = {
+    "a": ["href", "title", "class", "data-post-ref"],
+    "img": ["src", "alt", "title"],
+    "ol": ["start"],
+    "th": ["align"],
+    "td": ["align"],
+    "code": ["class"],
+}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow ugc noopener"
+
+
+def _post_ref_rule(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("[[post:", state.pos):
+        return False
+    match = POST_REF.match(state.src, state.pos)
+    if not match:
+        return False
+    if not silent:
+        post_id = str(int(match.group(1)))
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": f"/posts/{post_id}", "class": "post-ref", "data-post-ref": post_id}
+        text = state.push("text", "", 0)
+        text.content = f"post #{post_id}"
+        state.push("link_close", "a", -1)
+    state.pos = match.end()
+    return True
+
+
+_md = (
+    MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+    .enable(["table", "strikethrough", "linkify"])
+)
+_md.inline.ruler.before("link", "post_ref", _post_ref_rule)
+
+
+class _LinkRelFilter(Filter):
+    """Give every surviving link rel="nofollow ugc noopener"."""
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] in ("StartTag", "EmptyTag") and token["name"] == "a":
+                attrs = dict(token.get("data") or {})
+                attrs[(None, "rel")] = LINK_REL
+                token["data"] = attrs
+            yield token
+
+
+_cleaner = bleach.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    filters=[_LinkRelFilter],
+)
+
+
+def render_markdown(text: str) -> str:
+    """Render user markdown to HTML that is safe to put in a page as it is."""
+    return _cleaner.clean(_md.render(text))
+
+
+def cited_post_ids(text: str) -> list[int]:
+    """The post ids a body links with [[post:ID]], in order of first appearance."""
+    seen: dict[int, None] = {}
+    for match in POST_REF.finditer(text):
+        seen.setdefault(int(match.group(1)), None)
+    return list(seen)
+
+
+def quoted_post_ids(text: str) -> list[int]:
+    """Posts quoted by a blockquote whose first line begins with [[post:ID]]."""
+    ids: list[int] = []
+    previous_blank = True
+    for line in text.splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith(">") and previous_blank:
+            match = POST_REF.match(stripped[1:].lstrip())
+            if match and int(match.group(1)) not in ids:
+                ids.append(int(match.group(1)))
+        previous_blank = not stripped or not stripped.startswith(">")
+    return ids
+
+
+def plain_text(html: str) -> str:
+    """Text of rendered HTML, for snippets and notification texts."""
+    return re.sub(r"\s+", " ", bleach.clean(html, tags=set(), strip=True)).strip()

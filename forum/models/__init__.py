@@ -1,0 +1,25 @@
+"""The data model: one module per aggregate; import everything from here."""
+
+from forum.models.base import Base, UTCDateTime, utcnow
+from forum.models.groups import JOIN_POLICIES, ROLE_RANK, ROLES, VISIBILITIES, Group, Membership
+from forum.models.moderation import (
+    FLAG_REASONS,
+    FLAG_STATUSES,
+    Flag,
+    ModerationAction,
+    Suspension,
+)
+from forum.models.notifications import NOTIFICATION_KINDS, Notification
+from forum.models.threads import REACTION_KINDS, Post, PostRevision, Reaction, Thread
+from forum.models.topics import TOPIC_STATUSES, Summary, SummaryCitation, Topic
+from forum.models.users import ApiToken, User
+
+__all__ = [
+    "Base", "UTCDateTime", "utcnow",
+    "Group", "Membership", "JOIN_POLICIES", "ROLES", "ROLE_RANK", "VISIBILITIES",
+    "Flag", "ModerationAction", "Suspension", "FLAG_REASONS", "FLAG_STATUSES",
+    "Notification", "NOTIFICATION_KINDS",
+    "Post", "PostRevision", "Reaction", "Thread", "REACTION_KINDS",
+    "Summary", "SummaryCitation", "Topic", "TOPIC_STATUSES",
+    "ApiToken", "User",
+]

@@ -1,0 +1,274 @@
+"""Every access rule, once: `can_<verb>_<noun>(user, obj) -> bool` and the visibility filters.
+
+Services enforce these predicates; serialisers and templates use the same ones to decide which
+controls to show. A predicate answers "may they"; whether the current *state* allows it (a locked
+thread, a closed topic) is the service's concern and answers 409, not 403.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask_login import AnonymousUserMixin
+from sqlalchemy import Select, false, or_, select
+
+from forum.extensions import db
+from forum.models import ROLE_RANK, Group, Membership, Post, Suspension, Thread, Topic, User
+
+
+class AnonymousUser(AnonymousUserMixin):
+    id = None
+    username = None
+    is_admin = False
+
+
+Viewer = User | AnonymousUser | None
+
+
+# --- what we know of a user, loaded once per request ------------------------------------------
+
+def _signed_in(user: Viewer) -> bool:
+    return user is not None and bool(getattr(user, "is_authenticated", False)) and user.id is not None
+
+
+def group_roles(user: Viewer) -> dict[int, str]:
+    """group_id -> role for the user's memberships, pending included; cached on the user."""
+    if not _signed_in(user):
+        return {}
+    roles = user.__dict__.get("_group_roles")
+    if roles is None:
+        rows = db.session.execute(
+            select(Membership.group_id, Membership.role).where(Membership.user_id == user.id)
+        ).all()
+        roles = {group_id: role for group_id, role in rows}
+        user.__dict__["_group_roles"] = roles
+    return roles
+
+
+def _suspended_groups(user: Viewer) -> dict[int, datetime]:
+    if not _signed_in(user):
+        return {}
+    cached = user.__dict__.get("_suspensions")
+    if cached is None:
+        now = datetime.now(timezone.utc)
+        rows = db.session.execute(
+            select(Suspension.group_id, Suspension.until).where(
+                Suspension.user_id == user.id,
+                Suspension.lifted_at.is_(None),
+                Suspension.until > now,
+            )
+        ).all()
+        cached = {}
+        for group_id, until in rows:
+            cached[group_id] = max(until, cached.get(group_id, until))
+        user.__dict__["_suspensions"] = cached
+    return cached
+
+
+def forget_cached_rights(user: Viewer) -> None:
+    """Drop the cached roles and suspensions after a service changed them."""
+    if user is not None:
+        user.__dict__.pop("_group_roles", None)
+        user.__dict__.pop("_suspensions", None)
+
+
+def role_in(user: Viewer, group: Group) -> str | None:
+    """The user's membership role in the group ("pending" included), or None."""
+    return group_roles(user).get(group.id)
+
+
+def _rank(user: Viewer, group: Group) -> int:
+    return ROLE_RANK.get(role_in(user, group) or "", 0)
+
+
+def is_admin(user: Viewer) -> bool:
+    return _signed_in(user) and bool(user.is_admin)
+
+
+def is_member(user: Viewer, group: Group) -> bool:
+    return is_admin(user) or _rank(user, group) >= ROLE_RANK["member"]
+
+
+def is_facilitator(user: Viewer, group: Group) -> bool:
+    return is_admin(user) or _rank(user, group) >= ROLE_RANK["facilitator"]
+
+
+def is_moderator(user: Viewer, group: Group) -> bool:
+    return is_admin(user) or _rank(user, group) >= ROLE_RANK["moderator"]
+
+
+def is_suspended(user: Viewer, group: Group) -> bool:
+    return group.id in _suspended_groups(user)
+
+
+def _is_author(user: Viewer, author_id: int | None) -> bool:
+    return _signed_in(user) and author_id is not None and author_id == user.id
+
+
+# --- groups -----------------------------------------------------------------------------------
+
+def can_see_group(user: Viewer, group: Group) -> bool:
+    return not group.is_private or is_member(user, group)
+
+
+def can_create_group(user: Viewer) -> bool:
+    return is_admin(user)
+
+
+def can_edit_group(user: Viewer, group: Group) -> bool:
+    return is_moderator(user, group)
+
+
+def can_join_group(user: Viewer, group: Group) -> bool:
+    """Asking is open to anyone signed in; invite-only groups refuse (403) in the service."""
+    return _signed_in(user)
+
+
+def can_manage_members(user: Viewer, group: Group) -> bool:
+    return is_moderator(user, group)
+
+
+def can_remove_member(user: Viewer, group: Group, member: User) -> bool:
+    return can_manage_members(user, group) or (_signed_in(user) and user.id == member.id)
+
+
+def can_grant_role(user: Viewer, group: Group, role: str) -> bool:
+    """Moderators may grant up to moderator; nobody grants more than that in a group."""
+    return can_manage_members(user, group) and role in ROLE_RANK
+
+
+# --- topics -----------------------------------------------------------------------------------
+
+def can_see_topic(user: Viewer, topic: Topic) -> bool:
+    return can_see_group(user, topic.group)
+
+
+def can_create_topic(user: Viewer, group: Group) -> bool:
+    return is_facilitator(user, group)
+
+
+def can_edit_topic(user: Viewer, topic: Topic) -> bool:
+    return is_facilitator(user, topic.group)
+
+
+def can_write_summary(user: Viewer, topic: Topic) -> bool:
+    return is_facilitator(user, topic.group)
+
+
+def can_see_summary_drafts(user: Viewer, topic: Topic) -> bool:
+    return is_facilitator(user, topic.group)
+
+
+def can_download_report(user: Viewer, topic: Topic) -> bool:
+    return is_facilitator(user, topic.group)
+
+
+# --- threads ----------------------------------------------------------------------------------
+
+def can_see_thread(user: Viewer, thread: Thread) -> bool:
+    group = thread.topic.group
+    if not can_see_group(user, group):
+        return False
+    return not thread.pending or _is_author(user, thread.author_id) or is_moderator(user, group)
+
+
+def can_start_thread(user: Viewer, topic: Topic) -> bool:
+    group = topic.group
+    return _signed_in(user) and is_member(user, group) and not is_suspended(user, group)
+
+
+def can_rename_thread(user: Viewer, thread: Thread) -> bool:
+    return is_moderator(user, thread.topic.group) or (
+        _is_author(user, thread.author_id) and not is_suspended(user, thread.topic.group)
+    )
+
+
+def can_moderate_thread(user: Viewer, thread: Thread) -> bool:
+    """Lock, pin and move (moving also needs moderator rights in the destination group)."""
+    return is_moderator(user, thread.topic.group)
+
+
+def can_reply_to_thread(user: Viewer, thread: Thread) -> bool:
+    group = thread.topic.group
+    return _signed_in(user) and is_member(user, group) and not is_suspended(user, group)
+
+
+def can_post_in_locked_thread(user: Viewer, thread: Thread) -> bool:
+    return is_moderator(user, thread.topic.group)
+
+
+# --- posts ------------------------------------------------------------------------------------
+
+def can_see_post(user: Viewer, post: Post) -> bool:
+    thread = post.thread
+    if not can_see_thread(user, thread):
+        return False
+    if post.rejected:
+        return is_moderator(user, thread.topic.group)
+    return not post.pending or _is_author(user, post.author_id) or is_moderator(
+        user, thread.topic.group
+    )
+
+
+def can_see_post_body(user: Viewer, post: Post, group: Group) -> bool:
+    return not post.hidden or _is_author(user, post.author_id) or is_moderator(user, group)
+
+
+def can_edit_post(user: Viewer, post: Post) -> bool:
+    group = post.thread.topic.group
+    return is_moderator(user, group) or (
+        _is_author(user, post.author_id) and not is_suspended(user, group)
+    )
+
+
+def can_see_revisions(user: Viewer, post: Post) -> bool:
+    return _is_author(user, post.author_id) or is_moderator(user, post.thread.topic.group)
+
+
+def can_react_to_post(user: Viewer, post: Post) -> bool:
+    group = post.thread.topic.group
+    return _signed_in(user) and is_member(user, group) and not is_suspended(user, group)
+
+
+def can_flag_post(user: Viewer, post: Post) -> bool:
+    group = post.thread.topic.group
+    return (
+        _signed_in(user)
+        and is_member(user, group)
+        and not is_suspended(user, group)
+        and not _is_author(user, post.author_id)
+    )
+
+
+def can_moderate_group(user: Viewer, group: Group) -> bool:
+    """Review flags and pending posts, hide, suspend, read the moderation log."""
+    return is_moderator(user, group)
+
+
+# --- listing filters: narrow a select() to what the user may see ------------------------------
+
+def visible_groups(query: Select, user: Viewer) -> Select:
+    if is_admin(user):
+        return query
+    member_of = [gid for gid, role in group_roles(user).items() if ROLE_RANK[role] >= 1]
+    return query.where(or_(Group.visibility == "public", Group.id.in_(member_of) if member_of
+                           else false()))
+
+
+def visible_threads(query: Select, user: Viewer, group: Group) -> Select:
+    """Threads of one group's topic: pending ones only for their author and moderators."""
+    if is_moderator(user, group):
+        return query
+    if _signed_in(user):
+        return query.where(or_(Thread.pending.is_(False), Thread.author_id == user.id))
+    return query.where(Thread.pending.is_(False))
+
+
+def visible_posts(query: Select, user: Viewer, group: Group) -> Select:
+    """Posts of one group's thread: rejected never, pending only for their author and moderators."""
+    if is_moderator(user, group):
+        return query.where(Post.rejected.is_(False))
+    query = query.where(Post.rejected.is_(False))
+    if _signed_in(user):
+        return query.where(or_(Post.pending.is_(False), Post.author_id == user.id))
+    return query.where(Post.pending.is_(False))

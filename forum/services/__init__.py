@@ -1,0 +1,1 @@
+"""Domain actions shared by every door (API, pages, Socket.IO, CLI)."""

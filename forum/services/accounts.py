@@ -1,0 +1,137 @@
+"""Accounts: creation, sign-in, sign-out and personal API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+
+from forum.db import unit_of_work
+from forum.errors import Conflict, NotFound, ValidationFailed
+from forum.extensions import db
+from forum.models import ApiToken, User, utcnow
+
+USERNAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{1,31}$")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
+MIN_PASSWORD = 10
+COMMON_PASSWORDS = frozenset({
+    "password123", "password1234", "1234567890", "12345678910", "qwertyuiop", "qwerty1234",
+    "iloveyou123", "abc1234567", "passw0rd123", "letmein1234", "welcome123", "welcome1234",
+    "administrator", "1q2w3e4r5t", "0987654321", "qwerty12345", "password12", "1111111111",
+    "football123", "monkey12345", "changeme123", "trustno1234",
+})
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not-a-real-password-xx")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password_rules(password: str, username: str = "") -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ValidationFailed({"password": f"Use at least {MIN_PASSWORD} characters."})
+    if len(password) > 1024:
+        raise ValidationFailed({"password": "At most 1024 characters."})
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or (username and lowered == username.lower()):
+        raise ValidationFailed({"password": "This password is too easy to guess."})
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username_key == username.strip().lower()))
+
+
+@unit_of_work
+def create_user(username: str, email: str, password: str, *, display_name: str | None = None,
+                is_admin: bool = False, approved: bool = True,
+                password_hash: str | None = None) -> User:
+    """Create an account. Callers: CLI, sign-up page, seeding. Raises ValidationFailed, Conflict.
+
+    `password_hash` lets bulk seeding reuse one hash instead of paying the KDF per account.
+    """
+    username = (username or "").strip()
+    email = (email or "").strip()
+    errors = {}
+    if not USERNAME.match(username):
+        errors["username"] = "2-32 letters, digits, '_', '.' or '-', not starting with '.' or '-'."
+    if not EMAIL.match(email):
+        errors["email"] = "Enter a valid e-mail address."
+    if errors:
+        raise ValidationFailed(errors)
+    if password_hash is None:
+        check_password_rules(password, username)
+        password_hash = hash_password(password)
+    if find_user(username) is not None:
+        raise Conflict("That username is taken.", fields={"username": "That username is taken."})
+    user = User(
+        username=username, username_key=username.lower(), email=email,
+        display_name=(display_name or username).strip()[:80] or username,
+        password_hash=password_hash, is_admin=is_admin, approved=approved,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with these credentials, or None (constant work whether or not they exist)."""
+    user = find_user(username or "")
+    try:
+        if user is None:
+            _hasher.verify(_DUMMY_HASH, password or "")
+            return None
+        _hasher.verify(user.password_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        return None
+    return user if user.is_active else None
+
+
+@unit_of_work
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: every session cookie issued so far stops working."""
+    db.session.execute(
+        update(User).where(User.id == user.id).values(session_version=User.session_version + 1)
+    )
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@unit_of_work
+def create_token(username: str, name: str = "") -> str:
+    """Create a personal API token and return it; only its hash is kept."""
+    user = find_user(username)
+    if user is None:
+        raise NotFound(f"No user called {username!r}.")
+    token = "wgf_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, name=name[:80], token_hash=_digest(token)))
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    """The active owner of a live token, or None."""
+    if not token or len(token) > 200:
+        return None
+    row = db.session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
+    ).first()
+    if row is None or not row.User.is_active:
+        return None
+    return row.User
+
+
+@unit_of_work
+def revoke_token(user: User, token_id: int) -> None:
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id or token.revoked_at is not None:
+        raise NotFound()
+    token.revoked_at = utcnow()

@@ -1,0 +1,34 @@
+"""Moderation log and stored notifications, written inside the acting unit of work."""
+
+from __future__ import annotations
+
+from forum.db import after_commit
+from forum.extensions import db
+from forum.models import ModerationAction, Notification, User
+
+
+def log_moderation(group_id: int, actor: User, action: str, target_type: str, target_id: int,
+                   reason: str = "") -> None:
+    db.session.add(ModerationAction(
+        group_id=group_id, actor_id=actor.id, action=action, target_type=target_type,
+        target_id=target_id, reason=reason or "",
+    ))
+
+
+def notify(user_id: int, kind: str, text: str, url: str, *, actor: User | None = None,
+           group_id: int | None = None, post_id: int | None = None,
+           topic_id: int | None = None) -> None:
+    """Store a notification (never for the user's own action) and push it live after commit."""
+    if actor is not None and actor.id == user_id:
+        return
+    notification = Notification(
+        user_id=user_id, kind=kind, text=text[:500], url=url, group_id=group_id,
+        post_id=post_id, topic_id=topic_id, actor_id=actor.id if actor else None,
+    )
+    db.session.add(notification)
+
+    def push() -> None:
+        from forum import live
+        live.publish_notification(notification)
+
+    after_commit(push)

@@ -1,0 +1,160 @@
+"""Posts: reply, edit (keeping every earlier version) and react."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from forum import live
+from forum import permissions as perm
+from forum.db import after_commit, unit_of_work
+from forum.errors import Conflict, ValidationFailed
+from forum.extensions import db
+from forum.markup import plain_text, quoted_post_ids, render_markdown
+from forum.models import REACTION_KINDS, Post, PostRevision, Reaction, Thread, User, utcnow
+from forum.services.audit import log_moderation, notify
+from forum.services.threads import is_held_for_review
+from forum.services.topics import require_open
+from forum.services.validation import check_body, refuse
+
+MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_][A-Za-z0-9_.-]{1,31})")
+
+
+@unit_of_work
+def create_post(actor: User, thread: Thread, body: str, reply_to: int | None = None) -> Post:
+    """Members reply. 409 if the thread is locked (moderators excepted) or the topic closed."""
+    if not perm.can_reply_to_thread(actor, thread):
+        refuse(actor, "Only members of this group who are not suspended reply.")
+    if thread.locked and not perm.can_post_in_locked_thread(actor, thread):
+        raise Conflict("This thread is locked.")
+    require_open(thread.topic)
+    body = check_body("body", body or "")
+    if reply_to is not None:
+        parent = db.session.get(Post, reply_to)
+        if parent is None or parent.thread_id != thread.id or not perm.can_see_post(actor, parent):
+            raise ValidationFailed({"reply_to": "Reply to a post of this thread."})
+    pending = is_held_for_review(actor, thread.topic.group)
+    now = utcnow()
+    post = Post(thread_id=thread.id, thread=thread, author_id=actor.id, author=actor,
+                reply_to_id=reply_to, body_markdown=body, body_html=render_markdown(body),
+                created_at=now, pending=pending)
+    db.session.add(post)
+    db.session.flush()
+    if not pending:
+        publish_new_post(post, actor)
+    return post
+
+
+def publish_new_post(post: Post, actor: User) -> None:
+    """Count a post that has become public, notify those it concerns, and announce it live."""
+    thread = post.thread
+    db.session.execute(
+        update(Thread).where(Thread.id == thread.id)
+        .values(post_count=Thread.post_count + 1, last_post_at=post.created_at)
+    )
+    thread.last_post_at = post.created_at
+    _notify_about_post(post, actor)
+    after_commit(lambda: live.publish_post(post, "post.created"))
+
+
+def _notify_about_post(post: Post, actor: User) -> None:
+    """reply, quote and mention notifications: one per person per post, only to those who see it."""
+    group = post.thread.topic.group
+    url = f"/posts/{post.id}"
+    excerpt = plain_text(post.body_html)[:140]
+    name = actor.display_name
+    targets: dict[int, tuple[str, str]] = {}
+    for handle in dict.fromkeys(MENTION.findall(post.body_markdown)):
+        user = db.session.scalar(select(User).where(User.username_key == handle.lower()))
+        if user is not None and perm.can_see_post(user, post):
+            targets.setdefault(user.id, ("mention", f"{name} mentioned you: {excerpt}"))
+    for quoted_id in quoted_post_ids(post.body_markdown):
+        quoted = db.session.get(Post, quoted_id)
+        if quoted is not None and quoted.author_id and quoted.thread.topic.group_id == group.id:
+            targets.setdefault(quoted.author_id, ("quote", f"{name} quoted you: {excerpt}"))
+    if post.reply_to_id is not None:
+        parent = db.session.get(Post, post.reply_to_id)
+        if parent is not None and parent.author_id:
+            targets.setdefault(parent.author_id, ("reply", f"{name} replied: {excerpt}"))
+    for user_id, (kind, text) in targets.items():
+        notify(user_id, kind, text, url, actor=actor, group_id=group.id, post_id=post.id)
+
+
+@unit_of_work
+def edit_post(actor: User, post: Post, body: str, reason: str | None = None) -> Post:
+    """Authors and moderators edit; the version replaced is kept as a revision."""
+    if not perm.can_edit_post(actor, post):
+        refuse(actor, "Only the author or a moderator edits a post.")
+    body = check_body("body", body or "")
+    if reason is not None and len(reason) > 500:
+        raise ValidationFailed({"reason": "At most 500 characters."})
+    if body == post.body_markdown:
+        return post
+    db.session.add(PostRevision(
+        post_id=post.id, revision=post.revision, body_markdown=post.body_markdown,
+        body_html=post.body_html, created_at=post.edited_at or post.created_at,
+        editor_id=actor.id, reason=reason,
+    ))
+    post.body_markdown = body
+    post.body_html = render_markdown(body)
+    post.edited_at = utcnow()
+    post.revision += 1
+    if actor.id != post.author_id:
+        log_moderation(post.thread.topic.group_id, actor, "edit_post", "post", post.id,
+                       reason or "")
+    if not post.pending:
+        after_commit(lambda: live.publish_post(post, "post.updated"))
+    return post
+
+
+def _check_reaction(actor: User, post: Post, kind: str) -> None:
+    if kind not in REACTION_KINDS:
+        raise ValidationFailed({"kind": "Choose agree, disagree or thanks."})
+    if not perm.can_react_to_post(actor, post):
+        refuse(actor, "Only members of this group who are not suspended react.")
+    if post.pending or post.hidden:
+        raise Conflict("This post cannot take reactions now.")
+
+
+def _insert_ignore(table):
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing()
+
+
+def _bump(post: Post, kind: str, delta: int) -> None:
+    column = getattr(Post, f"{kind}_count")
+    db.session.execute(update(Post).where(Post.id == post.id).values({column: column + delta}))
+    db.session.refresh(post, [f"{kind}_count"])
+
+
+@unit_of_work
+def add_reaction(actor: User, post: Post, kind: str) -> Post:
+    """Idempotent: a second identical reaction changes nothing."""
+    _check_reaction(actor, post, kind)
+    inserted = db.session.execute(
+        _insert_ignore(Reaction.__table__).values(post_id=post.id, user_id=actor.id, kind=kind,
+                                                  created_at=utcnow())
+    ).rowcount
+    if inserted:
+        _bump(post, kind, 1)
+        after_commit(lambda: live.publish_reactions(post))
+    return post
+
+
+@unit_of_work
+def remove_reaction(actor: User, post: Post, kind: str) -> Post:
+    if kind not in REACTION_KINDS:
+        raise ValidationFailed({"kind": "Choose agree, disagree or thanks."})
+    if not perm.can_react_to_post(actor, post):
+        refuse(actor, "Only members of this group who are not suspended react.")
+    removed = db.session.execute(
+        delete(Reaction).where(Reaction.post_id == post.id, Reaction.user_id == actor.id,
+                               Reaction.kind == kind)
+    ).rowcount
+    if removed:
+        _bump(post, kind, -1)
+        after_commit(lambda: live.publish_reactions(post))
+    return post

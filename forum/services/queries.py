@@ -1,0 +1,156 @@
+"""Reads shared by every door: permission-checked lookups and paginated lists.
+
+A lookup answers NotFound both for what does not exist and for what the viewer may not see,
+so a private group and its contents are indistinguishable from absent ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import contains_eager
+
+from forum import permissions as perm
+from forum.errors import NotFound
+from forum.extensions import db
+from forum.services.validation import refuse
+from forum.models import Group, Membership, Post, PostRevision, Reaction, Thread, Topic, User
+
+T = TypeVar("T")
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    page: int
+    per_page: int
+    total: int
+
+
+def _paginate(query: Select, page: int, per_page: int) -> Page:
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique())
+    return Page(items, page, per_page, total or 0)
+
+
+# --- lookups ----------------------------------------------------------------------------------
+
+def get_group(slug: str, viewer: perm.Viewer) -> Group:
+    group = db.session.scalar(select(Group).where(Group.slug == slug))
+    if group is None or not perm.can_see_group(viewer, group):
+        raise NotFound("No such group.")
+    return group
+
+
+def get_group_to_join(slug: str, viewer: perm.Viewer) -> Group:
+    """Joining is the one door a private group opens to signed-in non-members who know its slug."""
+    group = db.session.scalar(select(Group).where(Group.slug == slug))
+    if group is None or (group.is_private and not perm.can_join_group(viewer, group)):
+        raise NotFound("No such group.")
+    return group
+
+
+def get_group_to_leave(slug: str, viewer: perm.Viewer) -> Group:
+    """Members see the group; a pending member of a private group may still withdraw."""
+    group = db.session.scalar(select(Group).where(Group.slug == slug))
+    if group is None or not (perm.can_see_group(viewer, group) or perm.role_in(viewer, group)):
+        raise NotFound("No such group.")
+    return group
+
+
+def get_topic(topic_id: int, viewer: perm.Viewer) -> Topic:
+    topic = db.session.get(Topic, topic_id)
+    if topic is None or not perm.can_see_topic(viewer, topic):
+        raise NotFound("No such topic.")
+    return topic
+
+
+def get_thread(thread_id: int, viewer: perm.Viewer) -> Thread:
+    thread = db.session.get(Thread, thread_id)
+    if thread is None or not perm.can_see_thread(viewer, thread):
+        raise NotFound("No such thread.")
+    return thread
+
+
+def get_post(post_id: int, viewer: perm.Viewer) -> Post:
+    post = db.session.get(Post, post_id)
+    if post is None or not perm.can_see_post(viewer, post):
+        raise NotFound("No such post.")
+    return post
+
+
+def get_user(username: str) -> User:
+    user = db.session.scalar(select(User).where(User.username_key == username.strip().lower()))
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+def list_groups(viewer: perm.Viewer, page: int = 1, per_page: int = 20) -> Page[Group]:
+    query = perm.visible_groups(select(Group), viewer).order_by(Group.name, Group.id)
+    return _paginate(query, page, per_page)
+
+
+def list_members(group: Group, page: int = 1, per_page: int = 20) -> Page[Membership]:
+    query = (
+        select(Membership).join(Membership.user).options(contains_eager(Membership.user))
+        .where(Membership.group_id == group.id).order_by(User.username_key)
+    )
+    return _paginate(query, page, per_page)
+
+
+def list_topics(group: Group, viewer: perm.Viewer, page: int = 1,
+                per_page: int = 20) -> Page[Topic]:
+    query = (
+        select(Topic).where(Topic.group_id == group.id)
+        .order_by(Topic.created_at.desc(), Topic.id.desc())
+    )
+    return _paginate(query, page, per_page)
+
+
+def list_threads(topic: Topic, viewer: perm.Viewer, page: int = 1,
+                 per_page: int = 20) -> Page[Thread]:
+    query = perm.visible_threads(select(Thread).where(Thread.topic_id == topic.id), viewer,
+                                 topic.group)
+    query = query.order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
+    return _paginate(query, page, per_page)
+
+
+def list_posts(thread: Thread, viewer: perm.Viewer, page: int = 1, per_page: int = 20,
+               after: int | None = None) -> Page[Post]:
+    query = perm.visible_posts(select(Post).where(Post.thread_id == thread.id), viewer,
+                               thread.topic.group)
+    if after is not None:
+        query = query.where(Post.id > after)
+    return _paginate(query.order_by(Post.id), page, per_page)
+
+
+def list_revisions(post: Post, viewer: perm.Viewer, page: int = 1,
+                   per_page: int = 20) -> Page[PostRevision]:
+    """Earlier versions of a post, for its author and the group's moderators."""
+    if not perm.can_see_revisions(viewer, post):
+        refuse(viewer, "Only the author and moderators see earlier versions.")
+    query = (
+        select(PostRevision).where(PostRevision.post_id == post.id)
+        .order_by(PostRevision.id.desc())
+    )
+    return _paginate(query, page, per_page)
+
+
+def my_reactions(viewer: perm.Viewer, post_ids: list[int]) -> dict[int, list[str]]:
+    """post_id -> the viewer's own reaction kinds, in one query for a whole page."""
+    if not post_ids or viewer is None or getattr(viewer, "id", None) is None:
+        return {}
+    mine: dict[int, list[str]] = {}
+    rows = db.session.execute(
+        select(Reaction.post_id, Reaction.kind)
+        .where(Reaction.user_id == viewer.id, Reaction.post_id.in_(post_ids))
+        .order_by(Reaction.kind)
+    )
+    for post_id, kind in rows:
+        mine.setdefault(post_id, []).append(kind)
+    return mine

@@ -1,0 +1,95 @@
+"""Threads: start one with its first post, rename, lock, pin and move."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from forum import live
+from forum import permissions as perm
+from forum.db import after_commit, unit_of_work
+from forum.errors import NotFound, PermissionDenied
+from forum.extensions import db
+from forum.markup import render_markdown
+from forum.models import Post, Thread, Topic, User, utcnow
+from forum.services.audit import log_moderation
+from forum.services.topics import require_open
+from forum.services.validation import check_body, refuse, require_text
+
+
+def is_held_for_review(actor: User, group) -> bool:
+    """In a pre-moderated group, members' contributions wait for a moderator."""
+    return group.premoderate and not perm.is_facilitator(actor, group)
+
+
+@unit_of_work
+def create_thread(actor: User, topic: Topic, title: str, body: str) -> Thread:
+    """Members start a thread with its first post. 409 unless the topic takes contributions."""
+    if not perm.can_start_thread(actor, topic):
+        refuse(actor, "Only members of this group who are not suspended start threads.")
+    require_open(topic)
+    title = require_text({"title": title}, {"title": 200})["title"]
+    body = check_body("body", body or "")
+    pending = is_held_for_review(actor, topic.group)
+    now = utcnow()
+    thread = Thread(topic_id=topic.id, topic=topic, author_id=actor.id, author=actor, title=title,
+                    created_at=now, last_post_at=now, post_count=0 if pending else 1,
+                    pending=pending)
+    db.session.add(thread)
+    db.session.flush()
+    post = Post(thread_id=thread.id, thread=thread, author_id=actor.id, author=actor,
+                body_markdown=body, body_html=render_markdown(body), created_at=now,
+                pending=pending)
+    db.session.add(post)
+    if not pending:
+        db.session.execute(
+            update(Topic).where(Topic.id == topic.id).values(thread_count=Topic.thread_count + 1)
+        )
+    db.session.flush()
+    thread.first_post = post
+    if not pending:
+        after_commit(lambda: live.publish_thread(thread, "thread.created"))
+    return thread
+
+
+@unit_of_work
+def update_thread(actor: User, thread: Thread, *, title: str | None = None,
+                  locked: bool | None = None, pinned: bool | None = None,
+                  topic_id: int | None = None) -> Thread:
+    """Authors rename their threads; moderators also lock, pin and move them."""
+    moderating = locked is not None or pinned is not None or topic_id is not None
+    if moderating and not perm.can_moderate_thread(actor, thread):
+        refuse(actor, "Only the group's moderators lock, pin or move threads.")
+    if title is not None and not perm.can_rename_thread(actor, thread):
+        refuse(actor, "Only the author or a moderator renames a thread.")
+    group_id = thread.topic.group_id
+    if title is not None:
+        thread.title = require_text({"title": title}, {"title": 200})["title"]
+    for name, value in (("locked", locked), ("pinned", pinned)):
+        if value is not None and getattr(thread, name) != value:
+            setattr(thread, name, value)
+            verb = {"locked": ("lock", "unlock"), "pinned": ("pin", "unpin")}[name]
+            log_moderation(group_id, actor, verb[0] if value else verb[1], "thread", thread.id)
+    if topic_id is not None and topic_id != thread.topic_id:
+        _move(actor, thread, topic_id)
+    after_commit(lambda: live.publish_thread(thread, "thread.updated"))
+    return thread
+
+
+def _move(actor: User, thread: Thread, topic_id: int) -> None:
+    destination = db.session.get(Topic, topic_id)
+    if destination is None or not perm.can_see_topic(actor, destination):
+        raise NotFound("No such destination topic.")
+    if not perm.is_moderator(actor, destination.group):
+        raise PermissionDenied("Moving needs moderator rights in both groups.")
+    source = thread.topic
+    delta = 0 if thread.pending else 1
+    db.session.execute(update(Topic).where(Topic.id == source.id)
+                       .values(thread_count=Topic.thread_count - delta))
+    db.session.execute(update(Topic).where(Topic.id == destination.id)
+                       .values(thread_count=Topic.thread_count + delta))
+    thread.topic_id = destination.id
+    thread.topic = destination
+    reason = f"from topic {source.id} to topic {destination.id}"
+    log_moderation(source.group_id, actor, "move", "thread", thread.id, reason)
+    if destination.group_id != source.group_id:
+        log_moderation(destination.group_id, actor, "move", "thread", thread.id, reason)

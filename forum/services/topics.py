@@ -1,0 +1,77 @@
+"""Informed-conversation topics: create and change."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from forum import permissions as perm
+from forum.db import unit_of_work
+from forum.errors import Conflict, PermissionDenied, ValidationFailed
+from forum.extensions import db
+from forum.markup import render_markdown
+from forum.models import TOPIC_STATUSES, Group, Topic, User, utcnow
+from forum.services.validation import check_aware, check_body, require_text
+
+_UNSET = object()
+
+
+def accepts_contributions(topic: Topic) -> bool:
+    """Threads and posts are accepted while the topic is open and its deadline has not passed."""
+    if topic.status != "open":
+        return False
+    return topic.response_deadline is None or topic.response_deadline > datetime.now(timezone.utc)
+
+
+def require_open(topic: Topic) -> None:
+    if topic.status != "open":
+        raise Conflict(f"This topic is {topic.status}: it takes no new contributions.")
+    if not accepts_contributions(topic):
+        raise Conflict("The response deadline for this topic has passed.")
+
+
+def _check_status(status: str) -> str:
+    if status not in TOPIC_STATUSES:
+        raise ValidationFailed({"status": "Choose upcoming, open, concluded or archived."})
+    return status
+
+
+@unit_of_work
+def create_topic(actor: User, group: Group, title: str, briefing: str, status: str = "open",
+                 event_at: datetime | None = None,
+                 response_deadline: datetime | None = None) -> Topic:
+    """Facilitators (and moderators, admins) open a topic with a briefing."""
+    if not perm.can_create_topic(actor, group):
+        raise PermissionDenied("Only the group's facilitators create topics.")
+    title = require_text({"title": title}, {"title": 200})["title"]
+    briefing = check_body("briefing", briefing or "", allow_blank=True)
+    topic = Topic(
+        group_id=group.id, group=group, title=title, briefing_markdown=briefing,
+        briefing_html=render_markdown(briefing), status=_check_status(status or "open"),
+        event_at=check_aware("event_at", event_at),
+        response_deadline=check_aware("response_deadline", response_deadline),
+        created_by_id=actor.id,
+    )
+    db.session.add(topic)
+    db.session.flush()
+    return topic
+
+
+@unit_of_work
+def update_topic(actor: User, topic: Topic, *, title=_UNSET, briefing=_UNSET, status=_UNSET,
+                 event_at=_UNSET, response_deadline=_UNSET) -> Topic:
+    """Facilitators change a topic's title, briefing, status and dates (None clears a date)."""
+    if not perm.can_edit_topic(actor, topic):
+        raise PermissionDenied("Only the group's facilitators change topics.")
+    if title is not _UNSET:
+        topic.title = require_text({"title": title}, {"title": 200})["title"]
+    if briefing is not _UNSET:
+        topic.briefing_markdown = check_body("briefing", briefing or "", allow_blank=True)
+        topic.briefing_html = render_markdown(topic.briefing_markdown)
+    if status is not _UNSET:
+        topic.status = _check_status(status)
+    if event_at is not _UNSET:
+        topic.event_at = check_aware("event_at", event_at)
+    if response_deadline is not _UNSET:
+        topic.response_deadline = check_aware("response_deadline", response_deadline)
+    topic.updated_at = utcnow()
+    return topic

@@ -1,0 +1,35 @@
+"""Entry point: `wsgi:app` for Gunicorn and the CLI; `python wsgi.py` serves everything."""
+
+import sys
+
+if __name__ == "__main__":
+    # Cooperative I/O for the WebSocket connections: patch before anything imports sockets.
+    from gevent import monkey
+
+    monkey.patch_all()
+
+from forum import create_app  # noqa: E402
+
+app = create_app({"SOCKETIO_ASYNC_MODE": "gevent"} if __name__ == "__main__" else None)
+
+
+def main(argv: list[str]) -> None:
+    import argparse
+    import logging
+
+    from forum.bootstrap import ensure_schema
+    from forum.extensions import socketio
+
+    parser = argparse.ArgumentParser(description="Serve the Working Groups forum.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5000)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    ensure_schema(app)
+    logging.getLogger("forum").info("serving on http://%s:%d", args.host, args.port)
+    # gevent's WSGI server: production-grade, WebSocket included, no terminal needed.
+    socketio.run(app, host=args.host, port=args.port, log_output=False, use_reloader=False)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
