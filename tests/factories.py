@@ -25,25 +25,30 @@ def token(username: str) -> str:
     return accounts.create_token(username, "test")
 
 
+def _here(obj):
+    """The test's objects may come from an earlier session: use this session's copy."""
+    return db.session.merge(obj)
+
+
 def group(admin, slug: str, *, visibility="public", join_policy="open", premoderate=False):
-    return groups.create_group(admin, slug, slug.replace("-", " ").title(), "About " + slug,
+    return groups.create_group(_here(admin), slug, slug.replace("-", " ").title(), "About " + slug,
                                visibility, join_policy, premoderate)
 
 
 def member(admin, grp, person, role="member"):
-    return groups.set_member_role(admin, grp, person, role)[0]
+    return groups.set_member_role(_here(admin), _here(grp), _here(person), role)[0]
 
 
 def topic(actor, grp, title="A topic", status="open"):
-    return topics.create_topic(actor, grp, title, "Briefing **text**", status)
+    return topics.create_topic(_here(actor), _here(grp), title, "Briefing **text**", status)
 
 
 def thread(actor, tpc, title="A thread", body="First post"):
-    return threads.create_thread(actor, tpc, title, body)
+    return threads.create_thread(_here(actor), _here(tpc), title, body)
 
 
 def post(actor, thr, body="A reply", reply_to=None):
-    return posts.create_post(actor, thr, body, reply_to)
+    return posts.create_post(_here(actor), _here(thr), body, reply_to)
 
 
 PERSONAS = ("admin", "moderator", "facilitator", "member", "pending", "outsider")
