@@ -137,8 +137,9 @@ def add_reaction(actor: User, post: Post, kind: str) -> Post:
     inserted = db.session.execute(
         _insert_ignore(Reaction.__table__).values(post_id=post.id, user_id=actor.id, kind=kind,
                                                   created_at=utcnow())
-    ).rowcount
-    if inserted:
+        .returning(Reaction.__table__.c.post_id)
+    ).first()  # a row only when this call added the reaction (rowcount is not reliable here)
+    if inserted is not None:
         _bump(post, kind, 1)
         after_commit(lambda: live.publish_reactions(post))
     return post
