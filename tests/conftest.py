@@ -10,6 +10,7 @@ import os
 import uuid
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from forum import create_app
@@ -54,6 +55,15 @@ def postgres_url():
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context, as in production: `g` (Flask-Login's user) and
+    the database session must not leak from the test's context into the request."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 def make_app(database_url: str, instance_path: str):
     app = create_app({
         "TESTING": True,
@@ -64,6 +74,7 @@ def make_app(database_url: str, instance_path: str):
         "SOCKETIO_ASYNC_MODE": "threading",
         "SERVER_NAME": None,
     })
+    app.test_client_class = FreshContextClient
     from forum.bootstrap import ensure_schema
 
     ensure_schema(app)  # through the migrations, as production does

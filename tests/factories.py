@@ -96,11 +96,8 @@ class Api:
         headers = kwargs.pop("headers", {})
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        # A fresh app context per request, as in production: `g` (Flask-Login's user) and the
-        # database session must not leak from the test's own context into the request.
-        with self.client.application.app_context():
-            return self.client.open("/api/v1" + path, method=method, json=json,
-                                    headers=headers, **kwargs)
+        return self.client.open("/api/v1" + path, method=method, json=json, headers=headers,
+                                **kwargs)
 
     def get(self, path, token=None, **kw):
         return self("GET", path, token, **kw)
