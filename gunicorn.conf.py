@@ -1,12 +1,15 @@
 """Gunicorn settings for `gunicorn -c gunicorn.conf.py -k gevent -w 1 wsgi:app`."""
 
+import subprocess
+import sys
+
 worker_class = "gevent"
 workers = 1
 
 
 def on_starting(server):
-    """Create the schema on an empty database once, in the master, before any worker serves."""
-    from forum import create_app
-    from forum.bootstrap import ensure_schema
+    """Create the schema on an empty database once, before any worker serves.
 
-    ensure_schema(create_app())
+    Run in a child process so the master imports nothing before gevent patches the workers.
+    """
+    subprocess.run([sys.executable, "-m", "forum.bootstrap"], check=True)

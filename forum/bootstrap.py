@@ -64,3 +64,9 @@ def engine_has_schema() -> bool:
 
 def ensure_instance(app: Flask) -> None:
     os.makedirs(app.instance_path, exist_ok=True)
+
+
+if __name__ == "__main__":  # `python -m forum.bootstrap`: used by gunicorn.conf.py
+    from forum import create_app
+
+    ensure_schema(create_app())
