@@ -135,20 +135,45 @@ def _to_audiences(event: str, public: dict | None, moderators: dict, rooms: list
         _emit(event, moderators, room + MOD)
 
 
-def publish_post(post: Post, event: str) -> None:
+def _post_views(post: Post) -> tuple[dict, dict]:
+    """The post as the public sees it (hidden body nulled) and as moderators see it."""
     from forum.api.serializers import post_json
 
+    group = post.thread.topic.group
+    public = post_json(post, perm.AnonymousUser(), [], group)
+    full = dict(public, body_markdown=post.body_markdown, body_html=post.body_html)
+    return public, full
+
+
+def publish_post(post: Post, event: str, audience: str = "all") -> None:
+    """`audience="public"`: only those who could not see it before (a pending post approved)."""
     thread = post.thread
-    group = thread.topic.group
-    moderator_view = post_json(post, perm.AnonymousUser(), [], group)
-    moderator_view["body_markdown"] = post.body_markdown
-    moderator_view["body_html"] = post.body_html
-    public = None if post.pending else post_json(post, perm.AnonymousUser(), [], group)
-    rooms = [f"thread:{thread.id}"] + ([f"topic:{thread.topic_id}"] if event == "post.created"
-                                       else [])
-    _to_audiences(event, public, moderator_view, rooms)
+    public, full = _post_views(post)
+    rooms = [f"thread:{thread.id}"]
+    if event == "post.created":
+        rooms.append(f"topic:{thread.topic_id}")
+    for room in rooms:
+        if not post.pending:
+            _emit(event, public, room)
+        if audience == "all":
+            _emit(event, full, room + MOD)
     if post.author_id is not None and (post.pending or post.hidden):
-        _emit(event, moderator_view, f"user:{post.author_id}")
+        _emit(event, full, f"user:{post.author_id}")
+
+
+def publish_visibility(post: Post, event: str) -> None:
+    """post.hidden / post.unhidden (and post.rejected for moderators and the author)."""
+    payload = {"post_id": post.id, "thread_id": post.thread_id}
+    room = f"thread:{post.thread_id}"
+    if event != "post.rejected":
+        _emit(event, payload, room)
+    _emit(event, payload, room + MOD)
+    if event == "post.unhidden":
+        # Those who saw a null body now need the text back.
+        public, _full = _post_views(post)
+        _emit("post.updated", public, room)
+    if event == "post.rejected" and post.author_id is not None:
+        _emit(event, payload, f"user:{post.author_id}")
 
 
 def publish_thread(thread: Thread, event: str) -> None:

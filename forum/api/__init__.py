@@ -148,6 +148,6 @@ def _authenticate_and_check_csrf():
 
 
 def register(app) -> None:
-    from forum.api import groups, me, openapi, posts, threads, topics  # noqa: F401  (routes)
+    from forum.api import groups, me, moderation, openapi, posts, threads, topics  # noqa: F401
 
     app.register_blueprint(bp)

@@ -40,6 +40,9 @@ class GroupUpdate(Request):
     visibility: Visibility | None = None
     join_policy: JoinPolicy | None = None
     premoderate: bool | None = None
+    auto_hide_flag_count: int | None = Field(
+        default=None, ge=1, le=1000,
+        description="Hide a post once this many members flag it; null turns it off")
 
 
 class MemberSet(Request):
@@ -72,6 +75,7 @@ class ThreadUpdate(Request):
     locked: bool | None = None
     pinned: bool | None = None
     topic_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    slow_mode_seconds: int | None = Field(default=None, ge=0, le=86400)
 
 
 class PostCreate(Request):
@@ -82,6 +86,28 @@ class PostCreate(Request):
 class PostEdit(Request):
     body: str
     reason: str | None = Field(default=None, max_length=500)
+
+
+class FlagCreate(Request):
+    reason: Literal["spam", "abusive", "off_topic", "other"]
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class FlagResolve(Request):
+    action: Literal["dismiss", "hide"]
+
+
+class HideRequest(Request):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class RejectRequest(Request):
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class SuspensionSet(Request):
+    until: AwareDatetime
+    reason: str = Field(min_length=1, max_length=1000)
 
 
 # --- responses --------------------------------------------------------------------------------
@@ -106,6 +132,7 @@ class Group(Response):
     premoderate: bool
     member_count: int
     my_role: Literal["pending", "member", "facilitator", "moderator"] | None
+    auto_hide_flag_count: int | None
 
 
 class Membership(Response):
@@ -175,6 +202,40 @@ class Revision(Response):
     replaced_at: str
     editor: UserRef
     reason: str | None
+
+
+class Flag(Response):
+    id: int
+    post_id: int
+    reporter: UserRef
+    reason: Literal["spam", "abusive", "off_topic", "other"]
+    note: str
+    status: Literal["open", "dismissed", "actioned"]
+    created_at: str
+
+
+class QueueItem(Response):
+    type: Literal["flags", "pending"]
+    post: Post
+    thread: Thread
+    flags: list[Flag]
+
+
+class ModerationEntry(Response):
+    id: int
+    action: str
+    actor: UserRef
+    target_type: str
+    target_id: int
+    reason: str
+    created_at: str
+
+
+class Suspension(Response):
+    username: str | None
+    display_name: str
+    until: str
+    reason: str
 
 
 class Me(Response):

@@ -26,6 +26,7 @@ def group_json(group: Group, viewer: perm.Viewer) -> dict:
         "description": group.description, "visibility": group.visibility,
         "join_policy": group.join_policy, "premoderate": group.premoderate,
         "member_count": group.member_count, "my_role": perm.role_in(viewer, group),
+        "auto_hide_flag_count": group.auto_hide_flag_count,
     }
 
 
@@ -102,3 +103,25 @@ def notification_json(notification) -> dict:
         "created_at": iso(notification.created_at), "read": notification.read,
         "url": notification.url, "text": notification.text,
     }
+
+
+def flag_json(flag) -> dict:
+    return {
+        "id": flag.id, "post_id": flag.post_id, "reporter": user_ref(flag.reporter),
+        "reason": flag.reason, "note": flag.note, "status": flag.status,
+        "created_at": iso(flag.created_at),
+    }
+
+
+def moderation_entry_json(entry) -> dict:
+    actor = user_ref(entry.actor) if entry.actor_id else {"username": None,
+                                                           "display_name": "Automatic"}
+    return {
+        "id": entry.id, "action": entry.action, "actor": actor,
+        "target_type": entry.target_type, "target_id": entry.target_id, "reason": entry.reason,
+        "created_at": iso(entry.created_at),
+    }
+
+
+def suspension_json(suspension, user) -> dict:
+    return {**user_ref(user), "until": iso(suspension.until), "reason": suspension.reason}

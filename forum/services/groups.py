@@ -65,6 +65,11 @@ def update_group(actor: User, group: Group, **changes) -> Group:
     for key in ("visibility", "join_policy", "premoderate"):
         if changes.get(key) is not None:
             setattr(group, key, changes[key])
+    if "auto_hide_flag_count" in changes:
+        count = changes["auto_hide_flag_count"]
+        if count is not None and not 1 <= count <= 1000:
+            raise ValidationFailed({"auto_hide_flag_count": "Between 1 and 1000, or null (off)."})
+        group.auto_hide_flag_count = count
     return group
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import re
+from datetime import timezone
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from forum import live
 from forum import permissions as perm
 from forum.db import after_commit, unit_of_work
-from forum.errors import Conflict, ValidationFailed
+from forum.errors import Conflict, RateLimited, ValidationFailed
 from forum.extensions import db
 from forum.markup import plain_text, quoted_post_ids, render_markdown
 from forum.models import REACTION_KINDS, Post, PostRevision, Reaction, Thread, User, utcnow
@@ -31,6 +33,7 @@ def create_post(actor: User, thread: Thread, body: str, reply_to: int | None = N
         raise Conflict("This thread is locked.")
     require_open(thread.topic)
     body = check_body("body", body or "")
+    _check_slow_mode(actor, thread)
     if reply_to is not None:
         parent = db.session.get(Post, reply_to)
         if parent is None or parent.thread_id != thread.id or not perm.can_see_post(actor, parent):
@@ -47,8 +50,29 @@ def create_post(actor: User, thread: Thread, body: str, reply_to: int | None = N
     return post
 
 
-def publish_new_post(post: Post, actor: User) -> None:
-    """Count a post that has become public, notify those it concerns, and announce it live."""
+def _check_slow_mode(actor: User, thread: Thread) -> None:
+    """In slow mode a member posts at most once per interval in the thread (moderators exempt)."""
+    if not thread.slow_mode_seconds or perm.is_moderator(actor, thread.topic.group):
+        return
+    last = db.session.scalar(
+        select(func.max(Post.created_at)).where(Post.thread_id == thread.id,
+                                                Post.author_id == actor.id)
+    )
+    if last is None:
+        return
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=timezone.utc)
+    wait = thread.slow_mode_seconds - (utcnow() - last).total_seconds()
+    if wait > 0:
+        raise RateLimited("This thread is in slow mode: wait before posting again.",
+                          retry_after=max(1, math.ceil(wait)))
+
+
+def publish_new_post(post: Post, actor: User, audience: str = "all") -> None:
+    """Count a post that has become public, notify those it concerns, and announce it live.
+
+    `audience="public"` announces it only to those who could not see it yet (an approval).
+    """
     thread = post.thread
     db.session.execute(
         update(Thread).where(Thread.id == thread.id)
@@ -56,7 +80,7 @@ def publish_new_post(post: Post, actor: User) -> None:
     )
     thread.last_post_at = post.created_at
     _notify_about_post(post, actor)
-    after_commit(lambda: live.publish_post(post, "post.created"))
+    after_commit(lambda: live.publish_post(post, "post.created", audience))
 
 
 def _notify_about_post(post: Post, actor: User) -> None:

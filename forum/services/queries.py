@@ -16,7 +16,18 @@ from forum import permissions as perm
 from forum.errors import NotFound
 from forum.extensions import db
 from forum.services.validation import refuse
-from forum.models import Group, Membership, Post, PostRevision, Reaction, Thread, Topic, User
+from forum.models import (
+    Flag,
+    Group,
+    Membership,
+    ModerationAction,
+    Post,
+    PostRevision,
+    Reaction,
+    Thread,
+    Topic,
+    User,
+)
 
 T = TypeVar("T")
 
@@ -81,6 +92,15 @@ def get_post(post_id: int, viewer: perm.Viewer) -> Post:
     return post
 
 
+def get_flag(flag_id: int, viewer: perm.Viewer) -> Flag:
+    """A flag is found by whoever may see its post; acting on it is for moderators."""
+    flag = db.session.get(Flag, flag_id)
+    if flag is None:
+        raise NotFound("No such flag.")
+    get_post(flag.post_id, viewer)
+    return flag
+
+
 def get_user(username: str) -> User:
     user = db.session.scalar(select(User).where(User.username_key == username.strip().lower()))
     if user is None:
@@ -138,6 +158,16 @@ def list_revisions(post: Post, viewer: perm.Viewer, page: int = 1,
         select(PostRevision).where(PostRevision.post_id == post.id)
         .order_by(PostRevision.id.desc())
     )
+    return _paginate(query, page, per_page)
+
+
+def list_moderation_log(group: Group, viewer: perm.Viewer, page: int = 1,
+                        per_page: int = 20) -> Page[ModerationAction]:
+    """Every moderation action in the group, newest first; for its moderators."""
+    if not perm.can_moderate_group(viewer, group):
+        refuse(viewer, "Only the group's moderators read the moderation log.")
+    query = (select(ModerationAction).where(ModerationAction.group_id == group.id)
+             .order_by(ModerationAction.id.desc()))
     return _paginate(query, page, per_page)
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import update
 from forum import live
 from forum import permissions as perm
 from forum.db import after_commit, unit_of_work
-from forum.errors import NotFound, PermissionDenied
+from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.markup import render_markdown
 from forum.models import Post, Thread, Topic, User, utcnow
@@ -54,9 +54,9 @@ def create_thread(actor: User, topic: Topic, title: str, body: str) -> Thread:
 @unit_of_work
 def update_thread(actor: User, thread: Thread, *, title: str | None = None,
                   locked: bool | None = None, pinned: bool | None = None,
-                  topic_id: int | None = None) -> Thread:
-    """Authors rename their threads; moderators also lock, pin and move them."""
-    moderating = locked is not None or pinned is not None or topic_id is not None
+                  topic_id: int | None = None, slow_mode_seconds: int | None = None) -> Thread:
+    """Authors rename their threads; moderators also lock, pin, move and slow them."""
+    moderating = any(value is not None for value in (locked, pinned, topic_id, slow_mode_seconds))
     if moderating and not perm.can_moderate_thread(actor, thread):
         refuse(actor, "Only the group's moderators lock, pin or move threads.")
     if title is not None and not perm.can_rename_thread(actor, thread):
@@ -69,6 +69,12 @@ def update_thread(actor: User, thread: Thread, *, title: str | None = None,
             setattr(thread, name, value)
             verb = {"locked": ("lock", "unlock"), "pinned": ("pin", "unpin")}[name]
             log_moderation(group_id, actor, verb[0] if value else verb[1], "thread", thread.id)
+    if slow_mode_seconds is not None and slow_mode_seconds != thread.slow_mode_seconds:
+        if not 0 <= slow_mode_seconds <= 86400:
+            raise ValidationFailed({"slow_mode_seconds": "Between 0 and 86400 seconds."})
+        thread.slow_mode_seconds = slow_mode_seconds
+        log_moderation(group_id, actor, "slow_mode", "thread", thread.id,
+                       f"{slow_mode_seconds} seconds" if slow_mode_seconds else "off")
     if topic_id is not None and topic_id != thread.topic_id:
         _move(actor, thread, topic_id)
     after_commit(lambda: live.publish_thread(thread, "thread.updated"))

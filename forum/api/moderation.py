@@ -1,0 +1,124 @@
+"""Moderation: flags, the review queue, hide/unhide, approve/reject, suspensions, the log."""
+
+from __future__ import annotations
+
+from forum import permissions as perm
+from forum.api import PAGINATION, operation, page_args, page_json, signed_in_user, viewer
+from forum.api import schemas as s
+from forum.api.serializers import (
+    flag_json,
+    moderation_entry_json,
+    post_json,
+    suspension_json,
+    thread_json,
+)
+from forum.services import moderation, queries
+from forum.services.validation import refuse
+
+
+@operation("/posts/<id:post_id>/flags", "POST", summary="Flag a post for the moderators",
+           body=s.FlagCreate, response=s.Flag, status=201, errors=(401, 403, 404, 409, 429),
+           auth="required")
+def flag_post(post_id: int, data: s.FlagCreate):
+    post = queries.get_post(post_id, viewer())
+    return flag_json(moderation.flag_post(signed_in_user(), post, data.reason, data.note))
+
+
+@operation("/flags/<id:flag_id>/resolve", "POST",
+           summary="Dismiss, or hide the post; closes every open flag on that post",
+           body=s.FlagResolve, response=s.Flag, errors=(401, 403, 404, 409), auth="required")
+def resolve_flag(flag_id: int, data: s.FlagResolve):
+    flag = queries.get_flag(flag_id, viewer())
+    return flag_json(moderation.resolve_flag(signed_in_user(), flag, data.action))
+
+
+@operation("/groups/<slug>/moderation/queue", "GET",
+           summary="Open flags (grouped by post) and pending posts, oldest first",
+           response=s.page_of(s.QueueItem), errors=(401, 403, 404), auth="required",
+           query=PAGINATION)
+def moderation_queue(slug: str):
+    me = viewer()
+    group = queries.get_group(slug, me)
+    if not perm.can_moderate_group(me, group):
+        refuse(me, "Only the group's moderators see the review queue.")
+    page, per_page = page_args()
+    items = moderation.queue_items(group)
+    chosen = items[(page - 1) * per_page: page * per_page]
+    return {
+        "items": [{"type": item["type"], "post": post_json(item["post"], me, [], group),
+                   "thread": _bare_thread(item["post"].thread, me),
+                   "flags": [flag_json(f) for f in item["flags"]]} for item in chosen],
+        "page": page, "per_page": per_page, "total": len(items),
+    }
+
+
+def _bare_thread(thread, me):
+    data = thread_json(thread, me)
+    data.pop("first_post", None)
+    return data
+
+
+@operation("/groups/<slug>/moderation/log", "GET",
+           summary="Every moderation action, newest first: who, what, when, why",
+           response=s.page_of(s.ModerationEntry), errors=(401, 403, 404), auth="required",
+           query=PAGINATION)
+def moderation_log(slug: str):
+    me = viewer()
+    group = queries.get_group(slug, me)
+    page, per_page = page_args()
+    return page_json(queries.list_moderation_log(group, me, page, per_page),
+                     moderation_entry_json)
+
+
+@operation("/posts/<id:post_id>/hide", "POST", summary="Hide a post, with a reason",
+           body=s.HideRequest, response=s.Post, errors=(401, 403, 404), auth="required")
+def hide_post(post_id: int, data: s.HideRequest):
+    me = viewer()
+    post = queries.get_post(post_id, me)
+    return post_json(moderation.hide_post(signed_in_user(), post, data.reason), me)
+
+
+@operation("/posts/<id:post_id>/unhide", "POST", summary="Show a hidden post again",
+           response=s.Post, errors=(401, 403, 404), auth="required")
+def unhide_post(post_id: int):
+    me = viewer()
+    post = queries.get_post(post_id, me)
+    return post_json(moderation.unhide_post(signed_in_user(), post), me)
+
+
+@operation("/posts/<id:post_id>/approve", "POST", summary="Publish a pending post",
+           response=s.Post, errors=(401, 403, 404, 409), auth="required")
+def approve_post(post_id: int):
+    me = viewer()
+    post = queries.get_post(post_id, me)
+    return post_json(moderation.approve_post(signed_in_user(), post), me)
+
+
+@operation("/posts/<id:post_id>/reject", "POST",
+           summary="Reject a pending post; its author is told why", body=s.RejectRequest,
+           response=s.Post, errors=(401, 403, 404, 409), auth="required")
+def reject_post(post_id: int, data: s.RejectRequest):
+    me = viewer()
+    post = queries.get_post(post_id, me)
+    return post_json(moderation.reject_post(signed_in_user(), post, data.reason), me)
+
+
+@operation("/groups/<slug>/suspensions/<username>", "PUT",
+           summary="Suspend a member in this group until a time", body=s.SuspensionSet,
+           response=s.Suspension, errors=(401, 403, 404), auth="required")
+def suspend_member(slug: str, username: str, data: s.SuspensionSet):
+    me = viewer()
+    group = queries.get_group(slug, me)
+    member = queries.get_user(username)
+    suspension = moderation.suspend_member(signed_in_user(), group, member, data.until,
+                                           data.reason)
+    return suspension_json(suspension, member)
+
+
+@operation("/groups/<slug>/suspensions/<username>", "DELETE", summary="Lift a suspension",
+           status=204, errors=(401, 403, 404), auth="required")
+def lift_suspension(slug: str, username: str):
+    me = viewer()
+    group = queries.get_group(slug, me)
+    moderation.lift_suspension(signed_in_user(), group, queries.get_user(username))
+    return None

@@ -1,0 +1,271 @@
+"""Moderation: flags, the review queue, hiding, pre-moderation decisions and suspensions.
+
+Every action writes its moderation-log line in the same transaction as the change itself.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from forum import live
+from forum import permissions as perm
+from forum.db import after_commit, unit_of_work
+from forum.errors import Conflict, NotFound, ValidationFailed
+from forum.extensions import db
+from forum.models import (
+    FLAG_REASONS,
+    Flag,
+    Group,
+    Post,
+    Suspension,
+    Thread,
+    Topic,
+    User,
+    utcnow,
+)
+from forum.services.audit import log_moderation, notify
+from forum.services.posts import publish_new_post
+from forum.services.validation import check_aware, refuse
+
+MAX_NOTE = 1000
+MAX_REASON = 1000
+
+
+def _group_of(post: Post) -> Group:
+    return post.thread.topic.group
+
+
+def _require_moderator(actor: User, group: Group) -> None:
+    if not perm.can_moderate_group(actor, group):
+        refuse(actor, "Only the group's moderators do this.")
+
+
+def _reason(reason: str | None, *, required: bool = False) -> str:
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise ValidationFailed({"reason": "Say why, for the author and the log."})
+    if len(reason) > MAX_REASON:
+        raise ValidationFailed({"reason": f"At most {MAX_REASON} characters."})
+    return reason
+
+
+# --- flags ------------------------------------------------------------------------------------
+
+@unit_of_work
+def flag_post(actor: User, post: Post, reason: str, note: str | None = None) -> Flag:
+    """Members flag others' posts; one open flag per member and post (409 for a second)."""
+    if reason not in FLAG_REASONS:
+        raise ValidationFailed({"reason": "Choose spam, abusive, off_topic or other."})
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise ValidationFailed({"note": f"At most {MAX_NOTE} characters."})
+    if not perm.can_flag_post(actor, post):
+        refuse(actor, "Members flag posts of others in their groups.")
+    flag = Flag(post_id=post.id, reporter_id=actor.id, reporter=actor, reason=reason, note=note)
+    try:
+        with db.session.begin_nested():
+            db.session.add(flag)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict("You have already flagged this post.") from None
+    _auto_hide(post)
+    return flag
+
+
+def _auto_hide(post: Post) -> None:
+    group = _group_of(post)
+    threshold = group.auto_hide_flag_count
+    if not threshold or post.hidden:
+        return
+    reporters = db.session.scalar(
+        select(func.count(func.distinct(Flag.reporter_id)))
+        .where(Flag.post_id == post.id, Flag.status == "open")
+    )
+    if reporters >= threshold:
+        _set_hidden(None, post, True, f"Hidden automatically after {reporters} flags")
+
+
+@unit_of_work
+def resolve_flag(actor: User, flag: Flag, action: str) -> Flag:
+    """Dismiss or act on a flag: closes every open flag on that post. 409 if already closed."""
+    if action not in ("dismiss", "hide"):
+        raise ValidationFailed({"action": "Choose dismiss or hide."})
+    post = db.session.get(Post, flag.post_id)
+    _require_moderator(actor, _group_of(post))
+    status = "dismissed" if action == "dismiss" else "actioned"
+    closed = db.session.execute(
+        update(Flag).where(Flag.post_id == post.id, Flag.status == "open")
+        .values(status=status, resolved_by_id=actor.id, resolved_at=utcnow())
+        .returning(Flag.id)
+    ).all()
+    if not closed:
+        raise Conflict("These flags were already resolved.")
+    db.session.refresh(flag)
+    reasons = flag.reason + (f": {flag.note}" if flag.note else "")
+    log_moderation(_group_of(post).id, actor, f"resolve_{action}", "post", post.id, reasons)
+    if action == "hide" and not post.hidden:
+        _set_hidden(actor, post, True, f"Flagged as {flag.reason}")
+    return flag
+
+
+# --- hide and unhide --------------------------------------------------------------------------
+
+def _set_hidden(actor: User | None, post: Post, hidden: bool, reason: str) -> None:
+    post.hidden = hidden
+    post.hidden_reason = reason if hidden else None
+    group = _group_of(post)
+    if actor is not None:
+        log_moderation(group.id, actor, "hide" if hidden else "unhide", "post", post.id, reason)
+    else:
+        from forum.models import ModerationAction
+
+        db.session.add(ModerationAction(group_id=group.id, actor_id=None, action="auto_hide",
+                                        target_type="post", target_id=post.id, reason=reason))
+    if hidden and post.author_id:
+        notify(post.author_id, "moderation",
+               f"A moderator hid your post in “{post.thread.title}”: {reason}",
+               f"/posts/{post.id}", actor=actor, group_id=group.id, post_id=post.id)
+    event = "post.hidden" if hidden else "post.unhidden"
+    after_commit(lambda: live.publish_visibility(post, event))
+
+
+@unit_of_work
+def hide_post(actor: User, post: Post, reason: str) -> Post:
+    _require_moderator(actor, _group_of(post))
+    reason = _reason(reason, required=True)
+    if post.hidden:
+        return post
+    _set_hidden(actor, post, True, reason)
+    return post
+
+
+@unit_of_work
+def unhide_post(actor: User, post: Post) -> Post:
+    _require_moderator(actor, _group_of(post))
+    if post.hidden:
+        _set_hidden(actor, post, False, "")
+    return post
+
+
+# --- pre-moderation ---------------------------------------------------------------------------
+
+def _require_pending(post: Post) -> None:
+    if not post.pending:
+        raise Conflict("This post is not awaiting approval.")
+
+
+@unit_of_work
+def approve_post(actor: User, post: Post) -> Post:
+    """Publish a pending post (and its thread, if it is the first post); notifications fire now."""
+    group = _group_of(post)
+    _require_moderator(actor, group)
+    _require_pending(post)
+    post.pending = False
+    thread = post.thread
+    if thread.pending:
+        thread.pending = False
+        thread.post_count = 0
+        db.session.execute(update(Topic).where(Topic.id == thread.topic_id)
+                           .values(thread_count=Topic.thread_count + 1))
+        after_commit(lambda: live.publish_thread(thread, "thread.created"))
+    log_moderation(group.id, actor, "approve", "post", post.id)
+    author = db.session.get(User, post.author_id) if post.author_id else None
+    publish_new_post(post, author or actor, audience="public")
+    return post
+
+
+@unit_of_work
+def reject_post(actor: User, post: Post, reason: str | None = None) -> Post:
+    """Take a pending post out of view and tell its author why."""
+    group = _group_of(post)
+    _require_moderator(actor, group)
+    _require_pending(post)
+    reason = _reason(reason)
+    post.pending = False
+    post.rejected = True
+    thread = post.thread
+    # A rejected first post takes its thread with it: it stays out of view, locked.
+    thread_rejected = thread.pending
+    if thread_rejected:
+        thread.locked = True
+    log_moderation(group.id, actor, "reject", "post", post.id, reason)
+    if post.author_id:
+        notify(post.author_id, "moderation",
+               f"Your post in “{thread.title}” was not approved" + (f": {reason}" if reason
+                                                                     else "."),
+               f"/threads/{thread.id}" if not thread_rejected else f"/groups/{group.slug}",
+               actor=actor, group_id=group.id)
+    after_commit(lambda: live.publish_visibility(post, "post.rejected"))
+    return post
+
+
+def queue_items(group: Group) -> list[dict]:
+    """Open flags grouped by post, and pending posts; oldest first."""
+    flags = db.session.scalars(
+        select(Flag).join(Post, Post.id == Flag.post_id).join(Thread, Thread.id == Post.thread_id)
+        .join(Topic, Topic.id == Thread.topic_id)
+        .where(Topic.group_id == group.id, Flag.status == "open").order_by(Flag.id)
+    ).all()
+    pending = db.session.scalars(
+        select(Post).join(Thread, Thread.id == Post.thread_id)
+        .join(Topic, Topic.id == Thread.topic_id)
+        .where(Topic.group_id == group.id, Post.pending.is_(True)).order_by(Post.id)
+    ).all()
+    by_post: dict[int, list[Flag]] = {}
+    for flag in flags:
+        by_post.setdefault(flag.post_id, []).append(flag)
+    posts = {p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_(by_post)))}
+    items = [{"type": "flags", "post": posts[pid], "flags": fl, "since": fl[0].created_at}
+             for pid, fl in by_post.items()]
+    items += [{"type": "pending", "post": p, "flags": [], "since": p.created_at}
+              for p in pending]
+    return sorted(items, key=lambda item: item["since"])
+
+
+# --- suspensions ------------------------------------------------------------------------------
+
+@unit_of_work
+def suspend_member(actor: User, group: Group, member: User, until: datetime,
+                   reason: str) -> Suspension:
+    """Suspend a member in one group until `until`: they still read but cannot contribute."""
+    _require_moderator(actor, group)
+    check_aware("until", until)
+    if until <= datetime.now(timezone.utc):
+        raise ValidationFailed({"until": "Choose a time in the future."})
+    reason = _reason(reason, required=True)
+    if member.is_admin or (perm.is_moderator(member, group) and not actor.is_admin):
+        refuse(actor, "Moderators and site administrators cannot be suspended here.")
+    db.session.execute(
+        update(Suspension).where(Suspension.group_id == group.id, Suspension.user_id == member.id,
+                                 Suspension.lifted_at.is_(None)).values(lifted_at=utcnow())
+    )
+    suspension = Suspension(group_id=group.id, user_id=member.id, until=until, reason=reason,
+                            created_by_id=actor.id)
+    db.session.add(suspension)
+    db.session.flush()
+    log_moderation(group.id, actor, "suspend", "user", member.id,
+                   f"until {until.astimezone(timezone.utc):%Y-%m-%d %H:%M}Z: {reason}")
+    notify(member.id, "moderation",
+           f"You are suspended in {group.name} until "
+           f"{until.astimezone(timezone.utc):%d %b %Y %H:%M} UTC: {reason}",
+           f"/groups/{group.slug}", actor=actor, group_id=group.id)
+    perm.forget_cached_rights(member)
+    return suspension
+
+
+@unit_of_work
+def lift_suspension(actor: User, group: Group, member: User) -> None:
+    _require_moderator(actor, group)
+    lifted = db.session.execute(
+        update(Suspension).where(Suspension.group_id == group.id, Suspension.user_id == member.id,
+                                 Suspension.lifted_at.is_(None),
+                                 Suspension.until > datetime.now(timezone.utc))
+        .values(lifted_at=utcnow()).returning(Suspension.id)
+    ).all()
+    if not lifted:
+        raise NotFound("That member is not suspended here.")
+    log_moderation(group.id, actor, "lift", "user", member.id)
+    perm.forget_cached_rights(member)
