@@ -64,6 +64,12 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis briefly gone: keep limiting in memory rather than failing requests.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        **{name: env[name] for name in (
+            "RATELIMIT_POSTS", "RATELIMIT_THREADS", "RATELIMIT_FLAGS", "RATELIMIT_LOGIN_IP",
+            "RATELIMIT_LOGIN_USER", "RATELIMIT_TOKENS") if env.get(name)},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure,

@@ -55,6 +55,10 @@ def postgres_url():
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+RELAXED_LIMITS = ("RATELIMIT_POSTS", "RATELIMIT_THREADS", "RATELIMIT_FLAGS",
+                  "RATELIMIT_LOGIN_IP", "RATELIMIT_LOGIN_USER", "RATELIMIT_TOKENS")
+
+
 class FreshContextClient(FlaskClient):
     """Each request gets its own app context, as in production: `g` (Flask-Login's user) and
     the database session must not leak from the test's context into the request."""
@@ -70,7 +74,10 @@ def make_app(database_url: str, instance_path: str):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "test-secret",
         "INSTANCE_PATH": instance_path,
-        "RATELIMIT_ENABLED": False,
+        # Limits on, as in production, but far above what any test does; the rate-limit tests
+        # lower them for themselves.
+        "RATELIMIT_ENABLED": True,
+        **{name: "100000 per minute" for name in RELAXED_LIMITS},
         "SOCKETIO_ASYNC_MODE": "threading",
         "SERVER_NAME": None,
     })

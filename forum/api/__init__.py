@@ -45,18 +45,18 @@ PAGINATION = {
 def operation(rule: str, method: str, *, summary: str, body: type[BaseModel] | None = None,
               response: type[BaseModel] | None = None, status: int = 200,
               errors: tuple[int, ...] = (), query: dict | None = None, auth: str = "optional",
-              produces: str = "application/json"):
+              produces: str = "application/json", limits: tuple = ()):
     """Register a view on the API blueprint and in the OpenAPI document in one place.
 
     The view receives the validated body as `data` and returns a JSON-able value (answered
-    with `status`) or a ready Response.
+    with `status`) or a ready Response. `limits` are rate limits from forum.ratelimits.
     """
 
     def decorator(fn):
         name = fn.__name__
+        documented = set(errors) | {400} | ({429} if limits else set())
         OPERATIONS.append(Operation(rule, method, name, summary, body, response, status,
-                                    tuple(sorted(set(errors) | {400})), query or {}, auth,
-                                    produces))
+                                    tuple(sorted(documented)), query or {}, auth, produces))
 
         @functools.wraps(fn)
         def view(**kwargs):
@@ -69,6 +69,8 @@ def operation(rule: str, method: str, *, summary: str, body: type[BaseModel] | N
                 return jsonify(result), status
             return result
 
+        for limit in limits:
+            view = limit(view)
         bp.add_url_rule(rule, endpoint=name, view_func=view, methods=[method])
         return fn
 

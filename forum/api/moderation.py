@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from forum import permissions as perm
+from forum import ratelimits
 from forum.api import PAGINATION, operation, page_args, page_json, signed_in_user, viewer
 from forum.api import schemas as s
 from forum.api.serializers import (
@@ -18,7 +19,8 @@ from forum.services.validation import refuse
 
 @operation("/posts/<id:post_id>/flags", "POST", summary="Flag a post for the moderators",
            body=s.FlagCreate, response=s.Flag, status=201, errors=(401, 403, 404, 409, 429),
-           auth="required")
+           auth="required",
+           limits=(ratelimits.flagging,))
 def flag_post(post_id: int, data: s.FlagCreate):
     post = queries.get_post(post_id, viewer())
     return flag_json(moderation.flag_post(signed_in_user(), post, data.reason, data.note))

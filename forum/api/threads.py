@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import request
 
+from forum import ratelimits
 from forum.api import PAGINATION, operation, page_args, page_json, signed_in_user, viewer
 from forum.api import schemas as s
 from forum.api.serializers import post_json, thread_json
@@ -56,7 +57,8 @@ def thread_posts(thread_id: int):
 
 @operation("/threads/<id:thread_id>/posts", "POST", summary="Reply in a thread",
            body=s.PostCreate, response=s.Post, status=201, errors=(401, 403, 404, 409, 413),
-           auth="required")
+           auth="required",
+           limits=(ratelimits.posting,))
 def create_post(thread_id: int, data: s.PostCreate):
     me = viewer()
     thread = queries.get_thread(thread_id, me)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from forum import ratelimits
 from forum.api import PAGINATION, operation, page_args, page_json, signed_in_user, viewer
 from forum.api import schemas as s
 from forum.api.serializers import thread_json, topic_json
@@ -38,7 +39,8 @@ def topic_threads(topic_id: int):
 
 @operation("/topics/<id:topic_id>/threads", "POST", summary="Start a thread with its first post",
            body=s.ThreadCreate, response=s.Thread, status=201, errors=(401, 403, 404, 409, 413),
-           auth="required")
+           auth="required",
+           limits=(ratelimits.thread_starting,))
 def create_thread(topic_id: int, data: s.ThreadCreate):
     me = viewer()
     topic = queries.get_topic(topic_id, me)

@@ -15,7 +15,6 @@ from sqlalchemy.orm import contains_eager
 from forum import permissions as perm
 from forum.errors import NotFound
 from forum.extensions import db
-from forum.services.validation import refuse
 from forum.models import (
     Flag,
     Group,
@@ -28,6 +27,7 @@ from forum.models import (
     Topic,
     User,
 )
+from forum.services.validation import refuse
 
 T = TypeVar("T")
 

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from forum import ratelimits
 from forum.services import accounts
 from forum.web import bp
 from forum.web.forms import LoginForm
@@ -23,6 +24,8 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@ratelimits.sign_in_per_address
+@ratelimits.sign_in_per_account
 def login():
     form = LoginForm()
     if request.method == "POST":
