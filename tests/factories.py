@@ -26,8 +26,9 @@ def token(username: str) -> str:
 
 
 def _here(obj):
-    """The test's objects may come from an earlier session: use this session's copy."""
-    return db.session.merge(obj)
+    """The test's objects may come from an earlier session: use this session's copy, as stored
+    (never merge: that would copy the stale detached state over what is in the database)."""
+    return db.session.get(type(obj), obj.id)
 
 
 def group(admin, slug: str, *, visibility="public", join_policy="open", premoderate=False):
