@@ -195,3 +195,11 @@ def publish_notification(notification: Notification) -> None:
     from forum.api.serializers import notification_json
 
     _emit("notification", notification_json(notification), f"user:{notification.user_id}")
+
+
+def publish_summary(summary, topic: Topic) -> None:
+    from forum.api.serializers import summary_json
+
+    payload = summary_json(summary, getattr(summary, "cited_ids", []))
+    _to_audiences("summary.published", payload, payload,
+                  [f"topic:{topic.id}", f"group:{topic.group.slug}"])

@@ -6,12 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from forum.db import unit_of_work
 from forum.errors import Conflict
 from forum.extensions import db
-from forum.markup import render_markdown
-from forum.models import Summary, SummaryCitation, User, utcnow
-from forum.services import accounts, groups, posts, threads, topics
+from forum.models import User, utcnow
+from forum.services import accounts, groups, posts, summaries, threads, topics
 
 DEMO_PASSWORD = "working-groups-demo"
 
@@ -27,23 +25,16 @@ PEOPLE = [
 ]
 
 
-@unit_of_work
 def _publish_demo_summary(author: User, topic, cited: list[int]) -> None:
     body = (
         "## What the group told us\n\n"
         "Members agreed that interpreting services must be funded as part of core provision "
-        f"([[post:{cited[0]}]]), and that carers from minority communities are missed by "
-        f"current outreach ([[post:{cited[1]}]]).\n\n"
+        f"([[post:{cited[0]}]]), and that "
+        "asking patients to bring relatives to interpret is not appropriate "
+        f"([[post:{cited[1]}]]).\n\n"
         "We will submit this as our consultation response."
     )
-    summary = Summary(topic_id=topic.id, version=1, body_markdown=body,
-                      body_html=render_markdown(body), author_id=author.id, published=True,
-                      published_at=utcnow())
-    db.session.add(summary)
-    db.session.flush()
-    for post_id in cited:
-        db.session.add(SummaryCitation(summary_id=summary.id, post_id=post_id))
-    topic.has_summary = True
+    summaries.write_summary(author, topic, body, publish=True)
 
 
 def database_is_empty() -> bool:
@@ -115,7 +106,7 @@ def seed_demo() -> list[tuple[str, str]]:
     posts.create_post(people["priya"], t2, "Same in Leicester. Community radio reached more "
                                            "people than the council website.")
     threads.update_thread(people["grace"], t2, pinned=True)
-    _publish_demo_summary(people["samir"], consultation, [t1.first_post.id, t2.first_post.id])
+    _publish_demo_summary(people["samir"], consultation, [t1.first_post.id, p1.id])
 
     council_topic = topics.create_topic(
         people["samir"], council, "Preparing for the Equality and Diversity Council",

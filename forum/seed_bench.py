@@ -17,7 +17,17 @@ from datetime import timedelta
 from sqlalchemy import func, insert, select
 
 from forum.extensions import db
-from forum.models import Group, Membership, Post, Reaction, Thread, Topic, User, utcnow
+from forum.models import (
+    Group,
+    Membership,
+    Post,
+    Reaction,
+    SearchEntry,
+    Thread,
+    Topic,
+    User,
+    utcnow,
+)
 from forum.services.accounts import hash_password
 
 DOMAIN_WORDS = """health care carers community interpreting translation consultation strategy
@@ -93,6 +103,7 @@ def seed_bench(thread_count: int, posts_per_thread: int, *, authors: int = 500,
     thread_start, post_id = _next_id(Thread), _next_id(Post)
     start = now - timedelta(seconds=thread_count * posts_per_thread)
     posts: list[dict] = []
+    entries: list[dict] = []
     reactions: list[dict] = []
     threads: list[dict] = []
     total = 0
@@ -108,12 +119,19 @@ def seed_bench(thread_count: int, posts_per_thread: int, *, authors: int = 500,
         if reactions:
             db.session.execute(insert(Reaction), reactions)
             reactions.clear()
+        if entries:  # the search index, as the services would keep it
+            db.session.execute(insert(SearchEntry), entries)
+            entries.clear()
 
     for t in range(thread_count):
         thread_id = thread_start + t
         author = rng.choice(users)["id"]
+        title = sentence(3, 8).capitalize()
+        entries.append({"kind": "thread", "object_id": thread_id, "group_id": group_id,
+                        "topic_id": topic_id, "thread_id": thread_id, "title": title,
+                        "body": "", "hidden": False, "pending": False, "created_at": clock})
         threads.append({"id": thread_id, "topic_id": topic_id, "author_id": author,
-                        "title": sentence(3, 8).capitalize(), "created_at": clock,
+                        "title": title, "created_at": clock,
                         "last_post_at": clock + timedelta(seconds=posts_per_thread - 1),
                         "post_count": posts_per_thread, "locked": False, "pinned": False,
                         "pending": False, "slow_mode_seconds": 0})
@@ -132,6 +150,10 @@ def seed_bench(thread_count: int, posts_per_thread: int, *, authors: int = 500,
                           "created_at": clock, "revision": 0, "hidden": False, "pending": False,
                           "rejected": False, "agree_count": counts["agree"],
                           "disagree_count": counts["disagree"], "thanks_count": counts["thanks"]})
+            entries.append({"kind": "post", "object_id": post_id, "group_id": group_id,
+                            "topic_id": topic_id, "thread_id": thread_id, "title": title,
+                            "body": text, "hidden": False, "pending": False,
+                            "created_at": clock})
             post_id += 1
             clock += timedelta(seconds=1)
             total += 1

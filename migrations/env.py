@@ -93,6 +93,10 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # The full-text parts of the search index differ per backend and are written by hand.
+    from forum.models.search import is_backend_specific
+    conf_args.setdefault("include_name", lambda name, type_, parent: not is_backend_specific(
+        name, type_))
 
     connectable = get_engine()
 

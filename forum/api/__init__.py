@@ -150,6 +150,17 @@ def _authenticate_and_check_csrf():
 
 
 def register(app) -> None:
-    from forum.api import groups, me, moderation, openapi, posts, threads, topics  # noqa: F401
+    from forum.api import (  # noqa: F401  (routes)
+        conversations,
+        groups,
+        me,
+        moderation,
+        notifications,
+        openapi,
+        posts,
+        search,
+        threads,
+        topics,
+    )
 
     app.register_blueprint(bp)

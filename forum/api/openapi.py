@@ -58,6 +58,10 @@ def build_document() -> dict:
             content_schema = ref(op.response, "serialization")
             responses[str(op.status)] = {"description": "Success",
                                          "content": {op.produces: {"schema": content_schema}}}
+        elif op.produces != "application/json":  # a download
+            responses[str(op.status)] = {"description": "A file", "content": {
+                op.produces: {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}}}}
         else:  # the document itself
             responses[str(op.status)] = {"description": "Success", "content": {op.produces: {
                 "schema": {"$ref": "https://spec.openapis.org/oas/3.1/schema/2022-10-07"}}}}

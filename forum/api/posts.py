@@ -6,11 +6,12 @@ from forum.api import PAGINATION, operation, page_args, page_json, signed_in_use
 from forum.api import schemas as s
 from forum.api.serializers import post_json, revision_json
 from forum.services import posts as post_service
-from forum.services import queries
+from forum.services import queries, summaries
 
 
 def _post_json(post, me):
-    return post_json(post, me, queries.my_reactions(me, [post.id]).get(post.id, []))
+    return post_json(post, me, queries.my_reactions(me, [post.id]).get(post.id, []),
+                     cited=post.id in summaries.cited_post_set([post.id]))
 
 
 @operation("/posts/<id:post_id>", "GET", summary="One post", response=s.Post, errors=(404,))

@@ -105,6 +105,17 @@ class RejectRequest(Request):
     reason: str | None = Field(default=None, max_length=1000)
 
 
+class SummaryCreate(Request):
+    body: str
+    publish: bool = False
+    cited_post_ids: list[int] = Field(default_factory=list, max_length=500)
+
+
+class NotificationsRead(Request):
+    ids: list[int] | None = Field(default=None, max_length=1000,
+                                  description="Notification ids; omit to mark all read")
+
+
 class SuspensionSet(Request):
     until: AwareDatetime
     reason: str = Field(min_length=1, max_length=1000)
@@ -177,6 +188,7 @@ class Post(Response):
     reply_to: int | None
     reactions: Reactions
     my_reactions: list[ReactionKind]
+    cited: bool = Field(default=False, description="A published summary cites this post")
 
 
 class Thread(Response):
@@ -236,6 +248,65 @@ class Suspension(Response):
     display_name: str
     until: str
     reason: str
+
+
+class Summary(Response):
+    topic_id: int
+    version: int
+    body_markdown: str
+    body_html: str
+    author: UserRef
+    published_at: str | None
+    cited_post_ids: list[int]
+    published: bool
+
+
+class Notification(Response):
+    id: int
+    kind: Literal["mention", "reply", "quote", "summary", "moderation", "membership"]
+    created_at: str
+    read: bool
+    url: str
+    text: str
+
+
+class NotificationPage(Response):
+    items: list[Notification]
+    page: int
+    per_page: int
+    total: int
+    unread: int
+
+
+class MarkedRead(Response):
+    marked: int
+    unread: int
+
+
+class SearchResult(Response):
+    type: Literal["topic", "thread", "post", "summary"]
+    id: int
+    title: str
+    snippet: str = Field(description="Sanitised HTML: matches wrapped in <mark>")
+    url: str
+
+
+class SearchResults(Response):
+    results: list[SearchResult]
+
+
+class RepliedPost(Response):
+    post: Post
+    replies: int
+
+
+class Insights(Response):
+    topic_id: int
+    participation: dict[str, int | float]
+    most_agreed: list[Post]
+    most_divisive: list[Post]
+    most_replied: list[RepliedPost]
+    unanswered_threads: list[Thread]
 
 
 class Me(Response):

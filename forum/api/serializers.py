@@ -59,7 +59,7 @@ def thread_json(thread: Thread, viewer: perm.Viewer) -> dict:
 
 
 def post_json(post: Post, viewer: perm.Viewer, my_reactions: list[str] | None = None,
-              group: Group | None = None) -> dict:
+              group: Group | None = None, cited: bool = False) -> dict:
     group = group or post.thread.topic.group
     show_body = perm.can_see_post_body(viewer, post, group)
     return {
@@ -69,6 +69,7 @@ def post_json(post: Post, viewer: perm.Viewer, my_reactions: list[str] | None = 
         "created_at": iso(post.created_at), "edited_at": iso(post.edited_at),
         "hidden": post.hidden, "pending": post.pending, "reply_to": post.reply_to_id,
         "reactions": post.reaction_counts(), "my_reactions": list(my_reactions or []),
+        "cited": cited,
     }
 
 
@@ -86,7 +87,7 @@ def summary_json(summary: Summary, cited_post_ids: list[int]) -> dict:
         "topic_id": summary.topic_id, "version": summary.version,
         "body_markdown": summary.body_markdown, "body_html": summary.body_html,
         "author": user_ref(summary.author), "published_at": iso(summary.published_at),
-        "cited_post_ids": cited_post_ids,
+        "cited_post_ids": cited_post_ids, "published": summary.published,
     }
 
 

@@ -10,7 +10,7 @@ from forum.api import schemas as s
 from forum.api.serializers import post_json, thread_json
 from forum.errors import ValidationFailed
 from forum.services import posts as post_service
-from forum.services import queries
+from forum.services import queries, summaries
 from forum.services import threads as thread_service
 
 
@@ -50,9 +50,12 @@ def thread_posts(thread_id: int):
     thread = queries.get_thread(thread_id, me)
     page, per_page = page_args()
     result = queries.list_posts(thread, me, page, per_page, after=_after_arg())
-    mine = queries.my_reactions(me, [post.id for post in result.items])
+    ids = [post.id for post in result.items]
+    mine = queries.my_reactions(me, ids)
+    cited = summaries.cited_post_set(ids)
     group = thread.topic.group
-    return page_json(result, lambda p: post_json(p, me, mine.get(p.id, []), group))
+    return page_json(result, lambda p: post_json(p, me, mine.get(p.id, []), group,
+                                                 p.id in cited))
 
 
 @operation("/threads/<id:thread_id>/posts", "POST", summary="Reply in a thread",

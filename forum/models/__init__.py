@@ -10,6 +10,7 @@ from forum.models.moderation import (
     Suspension,
 )
 from forum.models.notifications import NOTIFICATION_KINDS, Notification
+from forum.models.search import SEARCH_KINDS, SearchEntry
 from forum.models.threads import REACTION_KINDS, Post, PostRevision, Reaction, Thread
 from forum.models.topics import TOPIC_STATUSES, Summary, SummaryCitation, Topic
 from forum.models.users import ApiToken, User
@@ -21,5 +22,5 @@ __all__ = [
     "Notification", "NOTIFICATION_KINDS",
     "Post", "PostRevision", "Reaction", "Thread", "REACTION_KINDS",
     "Summary", "SummaryCitation", "Topic", "TOPIC_STATUSES",
-    "ApiToken", "User",
+    "ApiToken", "User", "SearchEntry", "SEARCH_KINDS",
 ]

@@ -26,6 +26,7 @@ from forum.models import (
     User,
     utcnow,
 )
+from forum.services import search
 from forum.services.audit import log_moderation, notify
 from forum.services.posts import publish_new_post
 from forum.services.validation import check_aware, refuse
@@ -116,6 +117,7 @@ def resolve_flag(actor: User, flag: Flag, action: str) -> Flag:
 def _set_hidden(actor: User | None, post: Post, hidden: bool, reason: str) -> None:
     post.hidden = hidden
     post.hidden_reason = reason if hidden else None
+    search.index_post(post)
     group = _group_of(post)
     if actor is not None:
         log_moderation(group.id, actor, "hide" if hidden else "unhide", "post", post.id, reason)
@@ -165,9 +167,11 @@ def approve_post(actor: User, post: Post) -> Post:
     _require_pending(post)
     post.pending = False
     thread = post.thread
+    search.index_post(post)
     if thread.pending:
         thread.pending = False
         thread.post_count = 0
+        search.index_thread(thread)
         db.session.execute(update(Topic).where(Topic.id == thread.topic_id)
                            .values(thread_count=Topic.thread_count + 1))
         after_commit(lambda: live.publish_thread(thread, "thread.created"))
@@ -186,6 +190,7 @@ def reject_post(actor: User, post: Post, reason: str | None = None) -> Post:
     reason = _reason(reason)
     post.pending = False
     post.rejected = True
+    search.index_post(post)
     thread = post.thread
     # A rejected first post takes its thread with it: it stays out of view, locked.
     thread_rejected = thread.pending

@@ -16,6 +16,7 @@ from forum.errors import Conflict, RateLimited, ValidationFailed
 from forum.extensions import db
 from forum.markup import plain_text, quoted_post_ids, render_markdown
 from forum.models import REACTION_KINDS, Post, PostRevision, Reaction, Thread, User, utcnow
+from forum.services import search
 from forum.services.audit import log_moderation, notify
 from forum.services.threads import is_held_for_review
 from forum.services.topics import require_open
@@ -45,6 +46,7 @@ def create_post(actor: User, thread: Thread, body: str, reply_to: int | None = N
                 created_at=now, pending=pending)
     db.session.add(post)
     db.session.flush()
+    search.index_post(post)
     if not pending:
         publish_new_post(post, actor)
     return post
@@ -125,6 +127,7 @@ def edit_post(actor: User, post: Post, body: str, reason: str | None = None) -> 
     post.body_html = render_markdown(body)
     post.edited_at = utcnow()
     post.revision += 1
+    search.index_post(post)
     if actor.id != post.author_id:
         log_moderation(post.thread.topic.group_id, actor, "edit_post", "post", post.id,
                        reason or "")

@@ -11,6 +11,7 @@ from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.markup import render_markdown
 from forum.models import Post, Thread, Topic, User, utcnow
+from forum.services import search
 from forum.services.audit import log_moderation
 from forum.services.topics import require_open
 from forum.services.validation import check_body, refuse, require_text
@@ -46,6 +47,8 @@ def create_thread(actor: User, topic: Topic, title: str, body: str) -> Thread:
         )
     db.session.flush()
     thread.first_post = post
+    search.index_thread(thread)
+    search.index_post(post)
     if not pending:
         after_commit(lambda: live.publish_thread(thread, "thread.created"))
     return thread
@@ -64,6 +67,7 @@ def update_thread(actor: User, thread: Thread, *, title: str | None = None,
     group_id = thread.topic.group_id
     if title is not None:
         thread.title = require_text({"title": title}, {"title": 200})["title"]
+        search.retitle_thread(thread)
     for name, value in (("locked", locked), ("pinned", pinned)):
         if value is not None and getattr(thread, name) != value:
             setattr(thread, name, value)
@@ -95,6 +99,8 @@ def _move(actor: User, thread: Thread, topic_id: int) -> None:
                        .values(thread_count=Topic.thread_count + delta))
     thread.topic_id = destination.id
     thread.topic = destination
+    db.session.flush()
+    search.move_thread(thread)
     reason = f"from topic {source.id} to topic {destination.id}"
     log_moderation(source.group_id, actor, "move", "thread", thread.id, reason)
     if destination.group_id != source.group_id:

@@ -10,6 +10,7 @@ from forum.errors import Conflict, PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.markup import render_markdown
 from forum.models import TOPIC_STATUSES, Group, Topic, User, utcnow
+from forum.services import search
 from forum.services.validation import check_aware, check_body, require_text
 
 _UNSET = object()
@@ -53,6 +54,7 @@ def create_topic(actor: User, group: Group, title: str, briefing: str, status: s
     )
     db.session.add(topic)
     db.session.flush()
+    search.index_topic(topic)
     return topic
 
 
@@ -74,4 +76,5 @@ def update_topic(actor: User, topic: Topic, *, title=_UNSET, briefing=_UNSET, st
     if response_deadline is not _UNSET:
         topic.response_deadline = check_aware("response_deadline", response_deadline)
     topic.updated_at = utcnow()
+    search.index_topic(topic)
     return topic

@@ -1,0 +1,37 @@
+"""Reading and marking one's own notifications."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select, update
+
+from forum import permissions as perm
+from forum.db import unit_of_work
+from forum.extensions import db
+from forum.models import Group, Notification, User
+from forum.services.queries import Page, _paginate
+
+
+def _visible(query, user: User):
+    """A notification about a group the user can no longer see reveals nothing of it."""
+    groups = perm.visible_groups(select(Group.id), user)
+    return query.where(Notification.user_id == user.id,
+                       or_(Notification.group_id.is_(None), Notification.group_id.in_(groups)))
+
+
+def list_notifications(user: User, page: int = 1, per_page: int = 20
+                       ) -> tuple[Page[Notification], int]:
+    """Newest first, with the unread count."""
+    query = _visible(select(Notification), user).order_by(Notification.id.desc())
+    unread = db.session.scalar(
+        _visible(select(func.count(Notification.id)), user).where(Notification.read.is_(False)))
+    return _paginate(query, page, per_page), unread or 0
+
+
+@unit_of_work
+def mark_read(user: User, ids: list[int] | None = None) -> int:
+    """Mark the given notifications (or all) of this user read; returns how many changed."""
+    statement = update(Notification).where(Notification.user_id == user.id,
+                                           Notification.read.is_(False))
+    if ids is not None:
+        statement = statement.where(Notification.id.in_(ids[:1000]))
+    return db.session.execute(statement.values(read=True)).rowcount or 0

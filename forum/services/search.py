@@ -1,0 +1,180 @@
+"""Full-text search: keeping the index current inside each write, and answering queries.
+
+User input never reaches the query syntax: it is cut into words, and each word is quoted (FTS5)
+or handed to plainto_tsquery (PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from sqlalchemy import func, literal_column, select, text, update
+
+from forum import permissions as perm
+from forum.errors import ValidationFailed
+from forum.extensions import db
+from forum.markup import plain_text
+from forum.models import Group, Post, SearchEntry, Summary, Thread, Topic
+
+MAX_QUERY = 500
+MAX_TERMS = 16
+RESULTS = 20
+_WORD = re.compile(r"\w+", re.UNICODE)
+_MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
+
+
+# --- keeping the index current (called by the services, inside their unit of work) -----------
+
+def _upsert(kind: str, object_id: int, **values) -> None:
+    # Our snippet markers must not come from the text itself.
+    values["body"] = values["body"].translate({2: None, 3: None})
+    values["title"] = values["title"].translate({2: None, 3: None})
+    entry = db.session.scalar(
+        select(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.object_id == object_id))
+    if entry is None:
+        db.session.add(SearchEntry(kind=kind, object_id=object_id, **values))
+    else:
+        for name, value in values.items():
+            setattr(entry, name, value)
+
+
+def index_topic(topic: Topic) -> None:
+    _upsert("topic", topic.id, group_id=topic.group_id, topic_id=topic.id, thread_id=None,
+            title=topic.title, body=plain_text(topic.briefing_html), hidden=False, pending=False,
+            created_at=topic.created_at)
+
+
+def index_thread(thread: Thread) -> None:
+    _upsert("thread", thread.id, group_id=thread.topic.group_id, topic_id=thread.topic_id,
+            thread_id=thread.id, title=thread.title, body="", hidden=False,
+            pending=thread.pending, created_at=thread.created_at)
+
+
+def index_post(post: Post) -> None:
+    thread = post.thread
+    _upsert("post", post.id, group_id=thread.topic.group_id, topic_id=thread.topic_id,
+            thread_id=thread.id, title=thread.title, body=plain_text(post.body_html),
+            hidden=post.hidden, pending=post.pending or post.rejected,
+            created_at=post.created_at)
+
+
+def index_summary(summary: Summary, topic: Topic) -> None:
+    """Only the latest published version of a topic's summary is searchable."""
+    _upsert("summary", topic.id, group_id=topic.group_id, topic_id=topic.id, thread_id=None,
+            title=f"Summary: {topic.title}", body=plain_text(summary.body_html), hidden=False,
+            pending=False, created_at=summary.published_at or summary.created_at)
+
+
+def move_thread(thread: Thread) -> None:
+    db.session.execute(
+        update(SearchEntry).where(SearchEntry.thread_id == thread.id)
+        .values(group_id=thread.topic.group_id, topic_id=thread.topic_id)
+    )
+
+
+def retitle_thread(thread: Thread) -> None:
+    db.session.execute(
+        update(SearchEntry).where(SearchEntry.thread_id == thread.id,
+                                  SearchEntry.kind.in_(("thread", "post")))
+        .values(title=thread.title)
+    )
+
+
+# --- queries ----------------------------------------------------------------------------------
+
+def _terms(query: str) -> list[str]:
+    if len(query) > MAX_QUERY:
+        raise ValidationFailed({"q": f"At most {MAX_QUERY} characters."})
+    return _WORD.findall(query.lower())[:MAX_TERMS]
+
+
+def _snippet_html(raw: str) -> str:
+    """Escape everything, then turn our private markers into <mark>."""
+    escaped = html.escape(raw, quote=False)
+    return escaped.replace(_MARK_OPEN, "<mark>").replace(_MARK_CLOSE, "</mark>")
+
+
+def _url(kind: str, object_id: int, thread_id: int | None, topic_id: int | None) -> str:
+    if kind == "post":
+        return f"/threads/{thread_id}#post-{object_id}"
+    if kind == "thread":
+        return f"/threads/{object_id}"
+    if kind == "summary":
+        return f"/topics/{topic_id}#summary"
+    return f"/topics/{object_id}"
+
+
+def search(viewer: perm.Viewer, query: str, group: Group | None = None,
+           topic: Topic | None = None, limit: int = RESULTS) -> list[dict]:
+    """Ranked results over what the viewer may see; never hidden or pending to others."""
+    terms = _terms(query or "")
+    if not terms:
+        return []
+    visible_groups = perm.visible_groups(select(Group.id), viewer)
+    moderated = [gid for gid, role in perm.group_roles(viewer).items() if role == "moderator"]
+    conditions = [SearchEntry.group_id.in_(visible_groups), SearchEntry.pending.is_(False)]
+    if not perm.is_admin(viewer):
+        conditions.append(
+            SearchEntry.hidden.is_(False) if not moderated
+            else (SearchEntry.hidden.is_(False)) | SearchEntry.group_id.in_(moderated))
+    if group is not None:
+        conditions.append(SearchEntry.group_id == group.id)
+    if topic is not None:
+        conditions.append(SearchEntry.topic_id == topic.id)
+    if db.engine.dialect.name == "postgresql":
+        rows = _search_postgres(terms, conditions, limit)
+    else:
+        rows = _search_sqlite(terms, conditions, limit)
+    return [{"type": kind, "id": object_id, "title": title, "snippet": _snippet_html(snippet),
+             "url": _url(kind, object_id, thread_id, topic_id)}
+            for kind, object_id, title, snippet, thread_id, topic_id in rows]
+
+
+def _search_sqlite(terms: list[str], conditions: list, limit: int):
+    match = " ".join('"' + term.replace('"', '""') + '"' for term in terms)
+    matched = (
+        select(literal_column("search_fts.rowid").label("id"),
+               literal_column("bm25(search_fts, 4.0, 1.0)").label("rank"))
+        .select_from(text("search_fts"))
+        .where(text("search_fts MATCH :match"))
+        .subquery("matched")
+    )
+    top = db.session.execute(
+        select(SearchEntry.id, SearchEntry.kind, SearchEntry.object_id, SearchEntry.title,
+               SearchEntry.thread_id, SearchEntry.topic_id)
+        .join(matched, matched.c.id == SearchEntry.id)
+        .where(*conditions).order_by(matched.c.rank).limit(limit),
+        {"match": match},
+    ).all()
+    if not top:
+        return []
+    # Snippets only for the rows shown: snippet() costs far more than ranking.
+    snippets = dict(db.session.execute(
+        text(f"SELECT rowid, snippet(search_fts, -1, '{_MARK_OPEN}', '{_MARK_CLOSE}', '…', 16) "
+             "FROM search_fts WHERE search_fts MATCH :match AND rowid IN "
+             f"({', '.join(str(int(row.id)) for row in top)})"),
+        {"match": match},
+    ).all())
+    return [(row.kind, row.object_id, row.title, snippets.get(row.id, ""), row.thread_id,
+             row.topic_id) for row in top]
+
+
+def _search_postgres(terms: list[str], conditions: list, limit: int):
+    tsquery = func.plainto_tsquery("english", " ".join(terms))
+    tsv = literal_column("search_entries.tsv")
+    rank = func.ts_rank(tsv, tsquery).label("rank")
+    ranked = (
+        select(SearchEntry.id, SearchEntry.kind, SearchEntry.object_id, SearchEntry.title,
+               SearchEntry.body, SearchEntry.thread_id, SearchEntry.topic_id, rank)
+        .where(tsv.op("@@")(tsquery), *conditions)
+        .order_by(rank.desc(), SearchEntry.id.desc()).limit(limit)
+        .subquery("ranked")
+    )
+    options = (f"StartSel={_MARK_OPEN},StopSel={_MARK_CLOSE},MaxWords=30,MinWords=10,"
+               "MaxFragments=1")
+    headline = func.ts_headline("english", ranked.c.body, tsquery, options)
+    query = select(ranked.c.kind, ranked.c.object_id, ranked.c.title, headline,
+                   ranked.c.thread_id, ranked.c.topic_id).order_by(
+        ranked.c.rank.desc(), ranked.c.id.desc())
+    return db.session.execute(query).all()

@@ -1,0 +1,113 @@
+"""Facilitators' summaries: versions (drafts and published), citations, and the announcement."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from forum import live
+from forum import permissions as perm
+from forum.db import after_commit, unit_of_work
+from forum.errors import NotFound, ValidationFailed
+from forum.extensions import db
+from forum.markup import cited_post_ids, render_markdown
+from forum.models import Membership, Post, Summary, SummaryCitation, Thread, Topic, User, utcnow
+from forum.services import search
+from forum.services.audit import notify
+from forum.services.validation import check_body, refuse
+
+MAX_CITATIONS = 500
+
+
+def _check_citations(topic: Topic, ids: list[int], field: str) -> list[Post]:
+    """Citations must be published, visible (not hidden) posts of this topic."""
+    if not ids:
+        return []
+    if len(ids) > MAX_CITATIONS:
+        raise ValidationFailed({field: f"At most {MAX_CITATIONS} citations."})
+    posts = {p.id: p for p in db.session.scalars(
+        select(Post).join(Thread, Thread.id == Post.thread_id)
+        .where(Post.id.in_(ids), Thread.topic_id == topic.id, Thread.pending.is_(False),
+               Post.hidden.is_(False), Post.pending.is_(False), Post.rejected.is_(False)))}
+    bad = [post_id for post_id in ids if post_id not in posts]
+    if bad:
+        raise ValidationFailed({field: "Cite visible posts of this topic only: "
+                                       + ", ".join(map(str, bad[:20]))})
+    return [posts[post_id] for post_id in ids]
+
+
+@unit_of_work
+def write_summary(actor: User, topic: Topic, body: str, publish: bool,
+                  cited: list[int] | None = None) -> Summary:
+    """A new version, draft or published. Publishing notifies every member of the group."""
+    if not perm.can_write_summary(actor, topic):
+        refuse(actor, "Only the group's facilitators write summaries.")
+    body = check_body("body", body or "")
+    explicit = list(dict.fromkeys(cited or []))
+    linked = cited_post_ids(body)
+    posts = _check_citations(topic, explicit, "cited_post_ids")
+    posts += _check_citations(topic, [i for i in linked if i not in explicit], "body")
+    version = (db.session.scalar(
+        select(func.max(Summary.version)).where(Summary.topic_id == topic.id)) or 0) + 1
+    now = utcnow()
+    summary = Summary(topic_id=topic.id, version=version, body_markdown=body,
+                      body_html=render_markdown(body), author_id=actor.id, author=actor,
+                      published=bool(publish), published_at=now if publish else None,
+                      created_at=now)
+    db.session.add(summary)
+    db.session.flush()
+    for post in posts:
+        db.session.add(SummaryCitation(summary_id=summary.id, post_id=post.id,
+                                       post_revision=post.revision))
+    summary.cited_ids = [post.id for post in posts]
+    if publish:
+        topic.has_summary = True
+        search.index_summary(summary, topic)
+        _announce(actor, topic, summary)
+    return summary
+
+
+def _announce(actor: User, topic: Topic, summary: Summary) -> None:
+    member_ids = db.session.scalars(
+        select(Membership.user_id).where(Membership.group_id == topic.group_id,
+                                         Membership.role != "pending"))
+    for user_id in member_ids:
+        notify(user_id, "summary", f"A summary of “{topic.title}” was published.",
+               f"/topics/{topic.id}#summary", actor=actor, group_id=topic.group_id,
+               topic_id=topic.id)
+    after_commit(lambda: live.publish_summary(summary, topic))
+
+
+def citations_of(summary_ids: list[int]) -> dict[int, list[int]]:
+    cited: dict[int, list[int]] = {}
+    rows = db.session.execute(
+        select(SummaryCitation.summary_id, SummaryCitation.post_id)
+        .where(SummaryCitation.summary_id.in_(summary_ids)).order_by(SummaryCitation.post_id))
+    for summary_id, post_id in rows:
+        cited.setdefault(summary_id, []).append(post_id)
+    return cited
+
+
+def latest_published(topic: Topic) -> Summary:
+    summary = db.session.scalar(
+        select(Summary).where(Summary.topic_id == topic.id, Summary.published.is_(True))
+        .order_by(Summary.version.desc()).limit(1))
+    if summary is None:
+        raise NotFound("This topic has no published summary yet.")
+    return summary
+
+
+def list_versions(actor: User, topic: Topic) -> list[Summary]:
+    if not (perm.can_see_summary_drafts(actor, topic)
+            or perm.can_moderate_group(actor, topic.group)):
+        refuse(actor, "Only facilitators and moderators see summary drafts.")
+    return list(db.session.scalars(
+        select(Summary).where(Summary.topic_id == topic.id).order_by(Summary.version.desc())))
+
+
+def cited_post_set(post_ids: list[int]) -> set[int]:
+    """Which of these posts a published summary cites (to mark them in threads)."""
+    if not post_ids:
+        return set()
+    return set(db.session.scalars(
+        select(SummaryCitation.post_id).join(Summary, Summary.id == SummaryCitation.summary_id)
+        .where(SummaryCitation.post_id.in_(post_ids), Summary.published.is_(True))))
