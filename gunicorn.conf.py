@@ -7,6 +7,15 @@ worker_class = "gevent"
 workers = 1
 
 
+def post_worker_init(worker):
+    """Each worker also sends the mail outbox (claims keep workers from sending twice)."""
+    import gevent
+
+    from forum.services.mail import run_worker
+
+    gevent.spawn(run_worker, worker.wsgi)
+
+
 def on_starting(server):
     """Create the schema on an empty database once, before any worker serves.
 

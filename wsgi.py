@@ -26,6 +26,9 @@ def main(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     ensure_schema(app)
+    from forum.services.mail import run_worker
+
+    socketio.start_background_task(run_worker, app)
     logging.getLogger("forum").info("serving on http://%s:%d", args.host, args.port)
     # gevent's WSGI server: production-grade, WebSocket included, no terminal needed.
     socketio.run(app, host=args.host, port=args.port, log_output=False, use_reloader=False)

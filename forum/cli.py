@@ -13,6 +13,7 @@ from forum.errors import ForumError
 users_cli = AppGroup("users", help="Manage accounts.")
 tokens_cli = AppGroup("tokens", help="Manage personal API tokens.")
 seed_cli = AppGroup("seed", help="Fill the database with demo or benchmark data.")
+mail_cli = AppGroup("mail", help="Notification mail.")
 
 
 def _fail(error: ForumError) -> None:
@@ -84,7 +85,26 @@ def seed_bench(thread_count: int, posts_per_thread: int):
                f"in {time.monotonic() - started:.1f}s")
 
 
+@mail_cli.command("digest")
+def mail_digest():
+    """Queue the daily digests (run from cron once a day), then send what is due."""
+    from forum.services import mail
+
+    queued = mail.queue_digests()
+    sent = mail.send_due(limit=10_000)
+    click.echo(f"queued {queued} digests, sent {sent} mails")
+
+
+@mail_cli.command("send")
+def mail_send():
+    """Send the mail that is due now (the server's worker does this every few seconds)."""
+    from forum.services import mail
+
+    click.echo(f"sent {mail.send_due(limit=10_000)} mails")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(seed_cli)
+    app.cli.add_command(mail_cli)

@@ -116,6 +116,20 @@ class NotificationsRead(Request):
                                   description="Notification ids; omit to mark all read")
 
 
+MailMode = Literal["none", "immediate", "digest"]
+
+
+class MailPreferences(Request):
+    """Per notification kind: mail it at once, in the daily digest, or not at all."""
+
+    mention: MailMode | None = None
+    reply: MailMode | None = None
+    quote: MailMode | None = None
+    summary: MailMode | None = None
+    moderation: MailMode | None = None
+    membership: MailMode | None = None
+
+
 class SuspensionSet(Request):
     until: AwareDatetime
     reason: str = Field(min_length=1, max_length=1000)
@@ -307,6 +321,15 @@ class Insights(Response):
     most_divisive: list[Post]
     most_replied: list[RepliedPost]
     unanswered_threads: list[Thread]
+
+
+class MailPreferencesOut(Response):
+    mention: MailMode
+    reply: MailMode
+    quote: MailMode
+    summary: MailMode
+    moderation: MailMode
+    membership: MailMode
 
 
 class Me(Response):

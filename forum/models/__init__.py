@@ -2,6 +2,7 @@
 
 from forum.models.base import Base, UTCDateTime, utcnow
 from forum.models.groups import JOIN_POLICIES, ROLE_RANK, ROLES, VISIBILITIES, Group, Membership
+from forum.models.mail import DEFAULT_MAIL_MODES, MAIL_MODES, MailPreference, OutgoingMail
 from forum.models.moderation import (
     FLAG_REASONS,
     FLAG_STATUSES,
@@ -23,4 +24,5 @@ __all__ = [
     "Post", "PostRevision", "Reaction", "Thread", "REACTION_KINDS",
     "Summary", "SummaryCitation", "Topic", "TOPIC_STATUSES",
     "ApiToken", "User", "SearchEntry", "SEARCH_KINDS",
+    "MailPreference", "OutgoingMail", "MAIL_MODES", "DEFAULT_MAIL_MODES",
 ]

@@ -32,3 +32,5 @@ class Notification(Base):
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     topic_id: Mapped[int | None] = mapped_column(Integer)
+    # Set once the notification went out by mail (immediately or in a digest).
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -26,6 +26,10 @@ def notify(user_id: int, kind: str, text: str, url: str, *, actor: User | None =
         post_id=post_id, topic_id=topic_id, actor_id=actor.id if actor else None,
     )
     db.session.add(notification)
+    db.session.flush()
+    from forum.services.mail import queue_notification_mail
+
+    queue_notification_mail(notification)
 
     def push() -> None:
         from forum import live

@@ -6,6 +6,6 @@ bp = Blueprint("web", __name__)
 
 
 def register(app) -> None:
-    from forum.web import auth, home  # noqa: F401  (routes)
+    from forum.web import auth, home, mail  # noqa: F401  (routes)
 
     app.register_blueprint(bp)
