@@ -26,7 +26,7 @@ run: $(STAMP)
 
 ## Set up and run the whole test suite (SQLite, and PostgreSQL when reachable).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -102,22 +102,12 @@ def postgresql_app(postgres_url, tmp_path_factory):
 
 
 def _clean(app) -> None:
+    """Empty every table (DELETE is quicker than TRUNCATE for the few rows a test makes)."""
     with app.app_context():
         db.session.remove()
-        if db.engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            with db.engine.begin() as conn:
-                for table in reversed(Base.metadata.sorted_tables):
-                    conn.execute(table.delete())
-                conn.execute(text("DELETE FROM sqlite_sequence")) if _has_sequence(conn) else None
-
-
-def _has_sequence(conn) -> bool:
-    return bool(conn.execute(text(
-        "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).first())
+        with db.engine.begin() as conn:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
