@@ -10,7 +10,7 @@ if __name__ == "__main__":
 
 from forum import create_app  # noqa: E402
 
-app = create_app({"SOCKETIO_ASYNC_MODE": "gevent"} if __name__ == "__main__" else None)
+app = create_app()
 
 
 def main(argv: list[str]) -> None:
@@ -29,6 +29,9 @@ def main(argv: list[str]) -> None:
     from forum.services.mail import run_worker
 
     socketio.start_background_task(run_worker, app)
+    from forum.live import start_heartbeat
+
+    start_heartbeat(app)
     logging.getLogger("forum").info("serving on http://%s:%d", args.host, args.port)
     # gevent's WSGI server: production-grade, WebSocket included, no terminal needed.
     socketio.run(app, host=args.host, port=args.port, log_output=False, use_reloader=False)

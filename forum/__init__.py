@@ -63,16 +63,35 @@ def _init_live(app: Flask) -> None:
     from forum import live
     from forum.extensions import socketio
 
+    redis_url = app.config.get("REDIS_URL")
+    options = {}
+    if redis_url:
+        import socketio as python_socketio
+
+        # Short connect timeouts: with Redis away, a request must not hang on live delivery.
+        options["client_manager"] = python_socketio.RedisManager(
+            redis_url, channel="forum-live",
+            redis_options={"socket_connect_timeout": 2, "health_check_interval": 30})
     socketio.init_app(
         app,
-        async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
-        message_queue=app.config.get("REDIS_URL"),
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE") or _async_mode(),
+        **options,
         cors_allowed_origins=live.origin_checker(app.config["PUBLIC_URL"]),
         max_http_buffer_size=64 * 1024,
         logger=False,
         engineio_logger=False,
     )
     live.register_handlers()
+
+
+def _async_mode() -> str:
+    """gevent when the process was patched for it (wsgi.py, gunicorn -k gevent), else threads."""
+    try:
+        from gevent import monkey
+
+        return "gevent" if monkey.is_module_patched("socket") else "threading"
+    except ImportError:
+        return "threading"
 
 
 def _register_doors(app: Flask) -> None:

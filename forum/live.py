@@ -1,30 +1,43 @@
-"""Socket.IO: connection identity, room subscriptions and publish-after-commit helpers.
+"""Socket.IO: connection identity, room subscriptions, presence, typing and publishing.
 
 Rooms come in audiences so each change costs one emit per audience, not per connection:
 `thread:ID` for everyone who may read it, `thread:ID#mod` for the group's moderators (who also
 see pending posts and hidden bodies), and `user:ID` for one person's own notifications.
+Every emit happens after the change has been committed (the services queue them).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import join_room, leave_room
 
 from forum import permissions as perm
 from forum.extensions import db, socketio
+from forum.live_state import RENEW_EVERY, make_state
 from forum.models import Group, Notification, Post, Thread, Topic, User
 
 log = logging.getLogger(__name__)
 
 ROOM = re.compile(r"^(group|topic|thread):([A-Za-z0-9-]{1,64})$")
 MOD = "#mod"
+TYPING_EVERY = 3.0  # seconds between two typing events of one user in one thread
 
-# sid -> user id (None for anonymous); kept per process.
+# Per process: sid -> user id (None: anonymous), sid -> rooms joined, typing throttle.
 _identities: dict[str, int | None] = {}
+_rooms: dict[str, set[str]] = {}
+_last_typing: dict[tuple[int, int], float] = {}
+
+
+def state():
+    app = current_app._get_current_object()
+    if "forum_live_state" not in app.extensions:
+        app.extensions["forum_live_state"] = make_state(app.config.get("REDIS_URL"))
+    return app.extensions["forum_live_state"]
 
 
 def origin_checker(public_url: str):
@@ -48,7 +61,7 @@ def _user_for_sid(sid: str):
     return user if user is not None and user.is_active else perm.AnonymousUser()
 
 
-def _resolve_room(name: str, user) -> tuple[str, Group] | None:
+def _resolve_room(name, user) -> tuple[str, Group] | None:
     """The room's canonical name and group, if it exists and the user may see it."""
     match = ROOM.match(name) if isinstance(name, str) else None
     if not match:
@@ -72,39 +85,68 @@ def _resolve_room(name: str, user) -> tuple[str, Group] | None:
     return f"thread:{thread.id}", thread.topic.group
 
 
+def _audience_room(user, room: str, group: Group) -> str:
+    return room + MOD if perm.is_moderator(user, group) else room
+
+
+def _emit_presence(room: str) -> None:
+    if room.startswith("thread:"):
+        payload = {"room": room, "users": state().readers(room)}
+        _emit("presence", payload, room)
+        _emit("presence", payload, room + MOD)
+
+
 def register_handlers() -> None:
     @socketio.on("connect")
     def on_connect(auth=None):
         from forum.services.accounts import user_for_token
 
-        user = None
-        if isinstance(auth, dict) and auth.get("token") is not None:
-            user = user_for_token(str(auth.get("token")))
-            if user is None:
-                return False  # a bad token is refused at connect
-        elif current_user.is_authenticated:
-            user = current_user._get_current_object()
-        _identities[request.sid] = user.id if user is not None else None
-        if user is not None:
-            join_room(f"user:{user.id}")
-        db.session.remove()
-        return True
+        try:
+            user = None
+            if isinstance(auth, dict) and auth.get("token") is not None:
+                user = user_for_token(str(auth.get("token")))
+                if user is None:
+                    return False  # a bad token is refused at connect
+            elif current_user.is_authenticated:
+                user = current_user._get_current_object()
+            _identities[request.sid] = user.id if user is not None else None
+            _rooms[request.sid] = set()
+            if user is not None:
+                join_room(f"user:{user.id}")
+            return True
+        finally:
+            db.session.remove()
 
     @socketio.on("disconnect")
     def on_disconnect(*_args):
-        _identities.pop(request.sid, None)
+        sid = request.sid
+        user_id = _identities.pop(sid, None)
+        rooms = _rooms.pop(sid, set())
+        live = state()
+        live.drop_sid(user_id, sid)
+        for room in rooms:
+            if room.startswith("thread:"):
+                live.absent(room, sid)
+                _emit_presence(room)
 
     @socketio.on("subscribe")
     def on_subscribe(payload=None):
         try:
             if not isinstance(payload, dict) or not isinstance(payload.get("room"), str):
                 return {"ok": False, "error": "bad_request"}
-            user = _user_for_sid(request.sid)
+            sid = request.sid
+            user = _user_for_sid(sid)
             resolved = _resolve_room(payload["room"], user)
             if resolved is None:
                 return {"ok": False, "error": "not_found"}
             room, group = resolved
-            join_room(room + MOD if perm.is_moderator(user, group) else room)
+            join_room(_audience_room(user, room, group))
+            _rooms.setdefault(sid, set()).add(room)
+            live = state()
+            live.add_subscription(user.id, sid, room, group.id)
+            if room.startswith("thread:") and user.is_authenticated:
+                live.present(room, sid, user.username)
+                _emit_presence(room)
             return {"ok": True}
         finally:
             db.session.remove()
@@ -113,10 +155,97 @@ def register_handlers() -> None:
     def on_unsubscribe(payload=None):
         if not isinstance(payload, dict) or not isinstance(payload.get("room"), str):
             return {"ok": False, "error": "bad_request"}
-        room = payload["room"]
+        sid, room = request.sid, payload["room"]
         leave_room(room)
         leave_room(room + MOD)
+        if room in _rooms.get(sid, set()):
+            _rooms[sid].discard(room)
+            live = state()
+            live.remove_subscription(_identities.get(sid), sid, room)
+            if room.startswith("thread:"):
+                live.absent(room, sid)
+                _emit_presence(room)
         return {"ok": True}
+
+    @socketio.on("typing")
+    def on_typing(payload=None):
+        sid = request.sid
+        if not isinstance(payload, dict) or not isinstance(payload.get("thread_id"), int):
+            return {"ok": False, "error": "bad_request"}
+        room = f"thread:{payload['thread_id']}"
+        user_id = _identities.get(sid)
+        if user_id is None or room not in _rooms.get(sid, set()):
+            return {"ok": False, "error": "not_found"}
+        key = (user_id, payload["thread_id"])
+        now = time.monotonic()
+        if now - _last_typing.get(key, 0.0) < TYPING_EVERY:
+            return {"ok": True}  # throttled: the last announcement still stands
+        _last_typing[key] = now
+        try:
+            user = _user_for_sid(sid)
+            event = {"thread_id": payload["thread_id"], "username": user.username}
+            socketio.emit("typing", event, to=room, skip_sid=sid)
+            socketio.emit("typing", event, to=room + MOD, skip_sid=sid)
+        finally:
+            db.session.remove()
+        return {"ok": True}
+
+
+def start_heartbeat(app) -> None:
+    """Renew this process's readers and drop expired ones (those of dead processes too)."""
+
+    def beat():
+        while True:
+            socketio.sleep(RENEW_EVERY)
+            try:
+                with app.app_context():
+                    live = state()
+                    live.renew([(sid, room) for sid, rooms in list(_rooms.items())
+                                for room in rooms if room.startswith("thread:")])
+                    for room in live.expire():
+                        _emit_presence(room)
+            except Exception:
+                log.exception("presence heartbeat failed")
+
+    socketio.start_background_task(beat)
+
+
+# --- access changes: take rooms away from those who may no longer see them ---------------------
+
+def refresh_access(user_id: int, group_id: int) -> None:
+    """After a membership or role change: move the user's connections to the right audience."""
+    user = db.session.get(User, user_id)
+    perm.forget_cached_rights(user)
+    for sid, room, _gid in state().subscriptions(user_id, group_id):
+        _reseat(user, sid, room)
+
+
+def refresh_group(group_id: int) -> None:
+    """After a group's visibility changed: re-check everyone subscribed to it."""
+    for user_id, sid, room in state().group_subscribers(group_id):
+        user = db.session.get(User, user_id) if user_id else perm.AnonymousUser()
+        _reseat(user or perm.AnonymousUser(), sid, room)
+
+
+def _reseat(user, sid: str, room: str) -> None:
+    server = socketio.server
+    server.leave_room(sid, room, namespace="/")
+    server.leave_room(sid, room + MOD, namespace="/")
+    resolved = _resolve_room(room, user)
+    if resolved is None:
+        state().remove_subscription(getattr(user, "id", None), sid, room)
+        if room.startswith("thread:"):
+            state().absent(room, sid)
+            _emit_presence(room)
+        return
+    canonical, group = resolved
+    server.enter_room(sid, _audience_room(user, canonical, group), namespace="/")
+
+
+def disconnect_user(user_id: int) -> None:
+    """End every live connection of a user (a disabled account)."""
+    for sid, _room, _gid in state().subscriptions(user_id):
+        socketio.server.disconnect(sid, namespace="/")
 
 
 # --- publishing (called after commit by the services) -----------------------------------------

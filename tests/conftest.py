@@ -11,7 +11,6 @@ import uuid
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
 
 from forum import create_app
 from forum.extensions import db

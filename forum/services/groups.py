@@ -6,8 +6,9 @@ import re
 
 from sqlalchemy import select, update
 
+from forum import live
 from forum import permissions as perm
-from forum.db import unit_of_work
+from forum.db import after_commit, unit_of_work
 from forum.errors import Conflict, NotFound, NotSignedIn, PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.models import JOIN_POLICIES, ROLE_RANK, ROLES, VISIBILITIES, Group, Membership, User
@@ -62,9 +63,12 @@ def update_group(actor: User, group: Group, **changes) -> Group:
         if len(changes["description"]) > 5000:
             raise ValidationFailed({"description": "At most 5000 characters."})
         group.description = changes["description"].strip()
+    became_private = changes.get("visibility") == "private" and not group.is_private
     for key in ("visibility", "join_policy", "premoderate"):
         if changes.get(key) is not None:
             setattr(group, key, changes[key])
+    if became_private:
+        after_commit(lambda: live.refresh_group(group.id))
     if "auto_hide_flag_count" in changes:
         count = changes["auto_hide_flag_count"]
         if count is not None and not 1 <= count <= 1000:
@@ -136,6 +140,7 @@ def set_member_role(actor: User, group: Group, member: User, role: str = "member
     notify(member.id, "membership", text, f"/groups/{group.slug}", actor=actor,
            group_id=group.id)
     perm.forget_cached_rights(member)
+    after_commit(lambda: live.refresh_access(member.id, group.id))
     return membership, created
 
 
@@ -155,3 +160,4 @@ def remove_member(actor: User, group: Group, member: User) -> None:
     if actor.id != member.id:
         log_moderation(group.id, actor, "remove_member", "user", member.id)
     perm.forget_cached_rights(member)
+    after_commit(lambda: live.refresh_access(member.id, group.id))

@@ -47,7 +47,9 @@ def create_post(actor: User, thread: Thread, body: str, reply_to: int | None = N
     db.session.add(post)
     db.session.flush()
     search.index_post(post)
-    if not pending:
+    if pending:  # only its author and the moderators hear of it now
+        after_commit(lambda: live.publish_post(post, "post.created"))
+    else:
         publish_new_post(post, actor)
     return post
 

@@ -49,8 +49,7 @@ def create_thread(actor: User, topic: Topic, title: str, body: str) -> Thread:
     thread.first_post = post
     search.index_thread(thread)
     search.index_post(post)
-    if not pending:
-        after_commit(lambda: live.publish_thread(thread, "thread.created"))
+    after_commit(lambda: live.publish_thread(thread, "thread.created"))  # shaped by pending
     return thread
 
 

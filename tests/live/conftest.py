@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -75,11 +76,101 @@ def live(tmp_path_factory):
     process = start_server(env, port)
     try:
         wait_ready(process, port)
-        tokens = {}
-        for name, admin in (("boss", True), ("alice", False), ("bystander", False)):
-            flask_cli(env, "users", "create", name, "--email", f"{name}@example.org",
-                      "--password", "live-password-1", *(["--admin"] if admin else []))
-            tokens[name] = flask_cli(env, "tokens", "create", name).strip().splitlines()[-1]
+        tokens = make_users(env, {"boss": True, "alice": False, "bystander": False,
+                                  "mod": False, "carol": False})
         yield f"http://127.0.0.1:{port}", env, tokens
     finally:
         stop(process)
+
+
+class Listener:
+    """A python-socketio client that records every event it receives."""
+
+    EVENTS = ("post.created", "post.updated", "post.hidden", "post.unhidden", "post.reacted",
+              "post.rejected", "thread.created", "thread.updated", "summary.published",
+              "notification", "presence", "typing")
+
+    def __init__(self, base: str, token: str | None = None):
+        import socketio
+
+        self.events: list[tuple[str, dict]] = []
+        self._cond = threading.Condition()
+        self.client = socketio.Client(reconnection=False)
+        for name in self.EVENTS:
+            self.client.on(name, self._recorder(name))
+        self.client.connect(base, auth={"token": token} if token else None,
+                            transports=["websocket"], wait_timeout=10)
+
+    def _recorder(self, name):
+        def record(data):
+            with self._cond:
+                self.events.append((name, data))
+                self._cond.notify_all()
+        return record
+
+    def subscribe(self, room: str) -> dict:
+        return self.client.call("subscribe", {"room": room}, timeout=10)
+
+    def wait_for(self, name: str, predicate=lambda data: True, timeout: float = 10):
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for event, data in self.events:
+                    if event == name and predicate(data):
+                        return data
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self._cond.wait(remaining)
+
+    def got(self, name: str, predicate=lambda data: True) -> list[dict]:
+        with self._cond:
+            return [data for event, data in self.events if event == name and predicate(data)]
+
+    def close(self) -> None:
+        if self.client.connected:
+            self.client.disconnect()
+
+
+class Api:
+    def __init__(self, base: str):
+        self.base = base
+
+    def __call__(self, method, path, token=None, json=None):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return requests.request(method, f"{self.base}/api/v1{path}", json=json,
+                                headers=headers, timeout=15)
+
+
+def make_users(env: dict, names_admin: dict[str, bool]) -> dict[str, str]:
+    """Accounts and tokens, made in one child process through the services (the CLI itself is
+    tested elsewhere; one process per account would cost seconds each)."""
+    script = (
+        "import json, sys\n"
+        "from forum import create_app\n"
+        "from forum.services import accounts\n"
+        "app = create_app()\n"
+        "out = {}\n"
+        "with app.app_context():\n"
+        "    for name, admin in json.loads(sys.argv[1]).items():\n"
+        "        accounts.create_user(name, name + '@example.org', 'live-password-1',"
+        " is_admin=admin)\n"
+        "        out[name] = accounts.create_token(name, 'live')\n"
+        "print(json.dumps(out))\n"
+    )
+    import json
+
+    done = subprocess.run([sys.executable, "-c", script, json.dumps(names_admin)], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=60)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def close_all(listeners) -> None:
+    """Close clients in parallel: each close may wait for its read loop to notice."""
+    threads = [threading.Thread(target=listener.close) for listener in listeners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
