@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install serve bench-seed clean
+.PHONY: run test install bench-live clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ run: $(STAMP)
 ## Set up and run the whole test suite (SQLite, and PostgreSQL when reachable).
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2
+
+## Live delivery latency to 1/100/1000 WebSocket subscribers, one process, then two with Redis.
+bench-live: $(STAMP)
+	$(BIN)/python bench/live_latency.py --processes 1
+	$(BIN)/python bench/live_latency.py --processes 2
 
 clean:
 	rm -rf $(VENV) .pytest_cache
