@@ -57,6 +57,48 @@ def _init_security(app: Flask) -> None:
     init_login(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    _security_headers(app)
+    _static_cache_busting(app)
+
+
+def _security_headers(app: Flask) -> None:
+    from flask import request
+
+    @app.after_request
+    def add_headers(response):
+        host = request.host
+        ws = f"ws://{host} wss://{host}"
+        response.headers.setdefault("Content-Security-Policy", (
+            "default-src 'self'; script-src 'self'; style-src 'self'; "
+            f"img-src 'self' https: http:; connect-src 'self' {ws}; object-src 'none'; "
+            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"))
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.path.startswith("/static/") and request.args.get("v"):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+def _static_cache_busting(app: Flask) -> None:
+    """Static URLs carry a hash of the file, so browsers may keep them for a year."""
+    import hashlib
+    from pathlib import Path
+
+    hashes: dict[str, str] = {}
+
+    @app.url_defaults
+    def add_version(endpoint, values):
+        if endpoint != "static" or "filename" not in values or "v" in values:
+            return
+        filename = values["filename"]
+        if filename not in hashes:
+            path = Path(app.static_folder) / filename
+            try:
+                hashes[filename] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+            except OSError:
+                hashes[filename] = "0"
+        values["v"] = hashes[filename]
 
 
 def _init_live(app: Flask) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, jsonify, make_response, redirect, render_template, request, url_for
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -36,6 +36,8 @@ def _wants_json() -> bool:
 
 
 def render_error(error: ForumError):
+    if isinstance(error, NotSignedIn) and not _wants_json() and request.method == "GET":
+        return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
     if _wants_json():
         response = jsonify(error.to_body())
     else:

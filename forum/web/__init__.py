@@ -6,6 +6,35 @@ bp = Blueprint("web", __name__)
 
 
 def register(app) -> None:
-    from forum.web import auth, home, mail  # noqa: F401  (routes)
+    from forum.web import (  # noqa: F401  (routes)
+        auth,
+        groups,
+        home,
+        mail,
+        me,
+        moderation,
+        threads,
+        topics,
+    )
 
     app.register_blueprint(bp)
+    _template_helpers(app)
+
+
+def _template_helpers(app) -> None:
+    """Templates decide which controls to show with the very predicates the services enforce."""
+    from flask_login import current_user
+
+    from forum import permissions
+    from forum.services import notifications
+
+    app.jinja_env.globals.update({name: getattr(permissions, name)
+                                  for name in dir(permissions) if name.startswith("can_")})
+    app.jinja_env.globals["is_moderator"] = permissions.is_moderator
+
+    def unread_count() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        return notifications.list_notifications(current_user, 1, 1)[1]
+
+    app.jinja_env.globals["unread_count"] = unread_count

@@ -1,0 +1,101 @@
+"""Group pages: the group, joining and leaving, members, new topics."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import flash, redirect, render_template, request, url_for
+
+from forum import permissions as perm
+from forum.errors import ForumError
+from forum.services import groups as group_service
+from forum.services import queries
+from forum.services import topics as topic_service
+from forum.web import bp
+from forum.web.forms import ActionForm, TopicForm
+from forum.web.helpers import show_errors, viewer
+
+
+@bp.route("/groups/<slug>")
+def group(slug: str):
+    me = viewer()
+    grp = queries.get_group(slug, me)
+    topics = queries.list_topics(grp, me, 1, 100)
+    return render_template("groups/show.html", group=grp, topics=topics.items,
+                           role=perm.role_in(me, grp), action=ActionForm())
+
+
+@bp.route("/groups/<slug>/join", methods=["POST"])
+def join_group(slug: str):
+    grp = queries.get_group_to_join(slug, viewer())
+    status = group_service.join_group(viewer(), grp)
+    flash("Welcome to the group." if status == "member" else
+          "Your request was sent to the group's moderators.", "info")
+    return redirect(url_for("web.group", slug=slug), code=303)
+
+
+@bp.route("/groups/<slug>/leave", methods=["POST"])
+def leave_group(slug: str):
+    me = viewer()
+    grp = queries.get_group_to_leave(slug, me)
+    group_service.remove_member(me, grp, me)
+    flash("You left the group.", "info")
+    return redirect(url_for("web.home"), code=303)
+
+
+@bp.route("/groups/<slug>/members", methods=["GET", "POST"])
+def members(slug: str):
+    me = viewer()
+    grp = queries.get_group(slug, me)
+    if request.method == "POST":
+        form = ActionForm()
+        if form.validate_on_submit():
+            member = queries.get_user(request.form.get("username", ""))
+            try:
+                if request.form.get("role") == "remove":
+                    group_service.remove_member(me, grp, member)
+                else:
+                    group_service.set_member_role(me, grp, member,
+                                                  request.form.get("role", "member"))
+                flash(f"Updated {member.display_name}.", "info")
+            except ForumError as error:
+                flash(error.message, "error")
+        return redirect(url_for("web.members", slug=slug), code=303)
+    page = queries.list_members(grp, 1, 100)
+    return render_template("groups/members.html", group=grp, memberships=page.items,
+                           can_manage=perm.can_manage_members(me, grp), action=ActionForm())
+
+
+def _parse_time(raw: str | None, name: str):
+    if not raw:
+        return None
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(raw.strip(), fmt).replace(tzinfo=timezone.utc)
+        except ValueError:
+            continue
+    from forum.errors import ValidationFailed
+
+    raise ValidationFailed({name: "Use the form 2026-12-01 10:00 (UTC)."})
+
+
+@bp.route("/groups/<slug>/topics/new", methods=["GET", "POST"])
+def new_topic(slug: str):
+    me = viewer()
+    grp = queries.get_group(slug, me)
+    form = TopicForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            topic = topic_service.create_topic(
+                me, grp, form.title.data, form.briefing.data or "", form.status.data,
+                _parse_time(form.event_at.data, "event_at"),
+                _parse_time(form.response_deadline.data, "response_deadline"))
+            return redirect(url_for("web.topic", topic_id=topic.id), code=303)
+        except ForumError as error:
+            status = show_errors(form, error)
+    elif not perm.can_create_topic(me, grp):
+        from forum.services.validation import refuse
+
+        refuse(me, "Only the group's facilitators create topics.")
+    return render_template("topics/form.html", form=form, group=grp, topic=None), status

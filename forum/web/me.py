@@ -1,0 +1,82 @@
+"""Personal pages: notifications, search, sign-up and profile (mail preferences)."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+
+from forum.errors import ForumError, NotFound
+from forum.models import NOTIFICATION_KINDS
+from forum.services import accounts, mail, notifications, queries
+from forum.services import search as search_service
+from forum.web import bp
+from forum.web.forms import ActionForm, SignupForm
+from forum.web.helpers import page_number, show_errors, viewer
+
+
+def _signed_in():
+    me = viewer()
+    if not me.is_authenticated:
+        from forum.errors import NotSignedIn
+
+        raise NotSignedIn()
+    return me
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+def notifications_page():
+    me = _signed_in()
+    if request.method == "POST" and ActionForm().validate_on_submit():
+        notifications.mark_read(me)
+        return redirect(url_for("web.notifications_page"), code=303)
+    page, unread = notifications.list_notifications(me, page_number(request.args.get("page")), 50)
+    return render_template("me/notifications.html", items=page.items, unread=unread,
+                           action=ActionForm())
+
+
+@bp.route("/search")
+def search_page():
+    me = viewer()
+    query = (request.args.get("q") or "")[:500]
+    results, error = [], None
+    try:
+        group = queries.get_group(request.args["group"], me) if request.args.get("group") \
+            else None
+        results = search_service.search(me, query, group) if query else []
+    except (ForumError, NotFound) as exc:
+        error = exc.message
+    return render_template("me/search.html", query=query, results=results, error=error)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    mode = current_app.config["REGISTRATION"]
+    form = SignupForm()
+    status = 200
+    if mode == "closed":
+        return render_template("me/signup_closed.html"), 403
+    if form.validate_on_submit():
+        try:
+            accounts.create_user(form.username.data or "", form.email.data or "",
+                                 form.password.data or "", display_name=form.display_name.data,
+                                 approved=mode == "open")
+            flash("Your account is ready: sign in." if mode == "open" else
+                  "Thank you: a site administrator will approve your account soon.", "info")
+            return redirect(url_for("web.login"), code=303)
+        except ForumError as error:
+            status = show_errors(form, error)
+    return render_template("me/signup.html", form=form, mode=mode), status
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def profile():
+    me = _signed_in()
+    if request.method == "POST" and ActionForm().validate_on_submit():
+        try:
+            mail.set_preferences(me, {kind: request.form.get(kind, "immediate")
+                                      for kind in NOTIFICATION_KINDS})
+            flash("Saved.", "info")
+        except ForumError as error:
+            flash(error.message, "error")
+        return redirect(url_for("web.profile"), code=303)
+    return render_template("me/profile.html", prefs=mail.preferences(me),
+                           kinds=NOTIFICATION_KINDS, action=ActionForm())

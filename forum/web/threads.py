@@ -1,0 +1,179 @@
+"""Thread pages: posts with stable anchors, replying, reacting, flagging, editing, moderating."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from forum import permissions as perm
+from forum.errors import ForumError
+from forum.extensions import db
+from forum.markup import render_markdown
+from forum.models import REACTION_KINDS, Post
+from forum.services import moderation, queries, summaries
+from forum.services import posts as post_service
+from forum.services import threads as thread_service
+from forum.services.topics import accepts_contributions
+from forum.web import bp
+from forum.web.forms import ActionForm, EditPostForm, FlagForm, PostForm
+from forum.web.helpers import PER_PAGE, page_number, show_errors, viewer
+
+
+def _render_thread(thread, form, status=200, preview=None):
+    me = viewer()
+    page = page_number(request.args.get("page"))
+    result = queries.list_posts(thread, me, page, PER_PAGE)
+    ids = [p.id for p in result.items]
+    group = thread.topic.group
+    return render_template(
+        "threads/show.html", thread=thread, topic=thread.topic, group=group, posts=result.items,
+        page=result.page, pages=max(1, -(-result.total // PER_PAGE)), total=result.total,
+        my=queries.my_reactions(me, ids), cited=summaries.cited_post_set(ids), form=form,
+        preview=preview, action=ActionForm(), flag_form=FlagForm(), kinds=REACTION_KINDS,
+        can_reply=(perm.can_reply_to_thread(me, thread) and accepts_contributions(thread.topic)
+                   and (not thread.locked or perm.can_post_in_locked_thread(me, thread))),
+        moderator=perm.is_moderator(me, group),
+    ), status
+
+
+@bp.route("/threads/<id:thread_id>", methods=["GET", "POST"])
+def thread(thread_id: int):
+    me = viewer()
+    thr = queries.get_thread(thread_id, me)
+    form = PostForm()
+    if request.method == "GET" and request.args.get("quote", "").isdigit():
+        form.body.data = f"> [[post:{int(request.args['quote'])}]]\n> \n\n"
+    if request.method == "GET" and request.args.get("reply_to", "").isdigit():
+        form.reply_to.data = request.args["reply_to"]
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return _render_thread(thr, form, 400)
+        if "preview" in request.form:
+            return _render_thread(thr, form, preview=render_markdown(form.body.data or ""))
+        reply_to = int(form.reply_to.data) if (form.reply_to.data or "").isdigit() else None
+        try:
+            post = post_service.create_post(me, thr, form.body.data or "", reply_to)
+        except ForumError as error:
+            if error.status in (401, 403, 404):
+                raise
+            return _render_thread(thr, form, show_errors(form, error))
+        if post.pending:
+            flash("Your post is awaiting a moderator's approval.", "info")
+        return redirect(url_for("web.post", post_id=post.id), code=303)
+    return _render_thread(thr, form)
+
+
+@bp.route("/posts/<id:post_id>")
+def post(post_id: int):
+    """A stable link to a post: its thread page, at the right page and anchor."""
+    me = viewer()
+    found = queries.get_post(post_id, me)
+    before = db.session.scalar(
+        perm.visible_posts(select(func.count(Post.id)), me, found.thread.topic.group)
+        .where(Post.thread_id == found.thread_id, Post.id < found.id))
+    page = (before or 0) // PER_PAGE + 1
+    return redirect(url_for("web.thread", thread_id=found.thread_id, page=page)
+                    + f"#post-{found.id}", code=303)
+
+
+@bp.route("/posts/<id:post_id>/react/<kind>", methods=["POST"])
+def react(post_id: int, kind: str):
+    me = viewer()
+    found = queries.get_post(post_id, me)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if kind in queries.my_reactions(me, [found.id]).get(found.id, []):
+        post_service.remove_reaction(me, found, kind)
+    else:
+        post_service.add_reaction(me, found, kind)
+    return redirect(url_for("web.post", post_id=found.id), code=303)
+
+
+@bp.route("/posts/<id:post_id>/flag", methods=["POST"])
+def flag(post_id: int):
+    me = viewer()
+    found = queries.get_post(post_id, me)
+    form = FlagForm()
+    if form.validate_on_submit():
+        try:
+            moderation.flag_post(me, found, form.reason.data, form.note.data)
+            flash("Thank you: the moderators will look at this post.", "info")
+        except ForumError as error:
+            if error.status in (401, 404):
+                raise
+            flash(error.message, "error")
+    return redirect(url_for("web.post", post_id=found.id), code=303)
+
+
+@bp.route("/posts/<id:post_id>/edit", methods=["GET", "POST"])
+def edit_post(post_id: int):
+    me = viewer()
+    found = queries.get_post(post_id, me)
+    form = EditPostForm()
+    status = 200
+    if request.method == "GET":
+        form.body.data = found.body_markdown
+    elif form.validate_on_submit():
+        try:
+            post_service.edit_post(me, found, form.body.data or "", form.reason.data or None)
+            return redirect(url_for("web.post", post_id=found.id), code=303)
+        except ForumError as error:
+            if error.status in (401, 403, 404):
+                raise
+            status = show_errors(form, error)
+    if not perm.can_edit_post(me, found):
+        from forum.services.validation import refuse
+
+        refuse(me, "Only the author or a moderator edits a post.")
+    return render_template("threads/edit_post.html", post=found, form=form), status
+
+
+@bp.route("/posts/<id:post_id>/history")
+def post_history(post_id: int):
+    me = viewer()
+    found = queries.get_post(post_id, me)
+    revisions = queries.list_revisions(found, me, 1, 100)
+    return render_template("threads/history.html", post=found, revisions=revisions.items)
+
+
+@bp.route("/posts/<id:post_id>/moderate", methods=["POST"])
+def moderate_post(post_id: int):
+    me = viewer()
+    found = queries.get_post(post_id, me)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    action = request.form.get("action")
+    reason = (request.form.get("reason") or "").strip()
+    try:
+        if action == "hide":
+            moderation.hide_post(me, found, reason or "Hidden by a moderator")
+        elif action == "unhide":
+            moderation.unhide_post(me, found)
+        elif action == "approve":
+            moderation.approve_post(me, found)
+        elif action == "reject":
+            moderation.reject_post(me, found, reason)
+        else:
+            abort(400)
+    except ForumError as error:
+        if error.status in (401, 403, 404):
+            raise
+        flash(error.message, "error")
+    target = request.form.get("next") or ""
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target, code=303)
+    return redirect(url_for("web.thread", thread_id=found.thread_id), code=303)
+
+
+@bp.route("/threads/<id:thread_id>/moderate", methods=["POST"])
+def moderate_thread(thread_id: int):
+    me = viewer()
+    thr = queries.get_thread(thread_id, me)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    changes = {"lock": {"locked": True}, "unlock": {"locked": False},
+               "pin": {"pinned": True}, "unpin": {"pinned": False}}.get(request.form.get("action"))
+    if changes is None:
+        abort(400)
+    thread_service.update_thread(me, thr, **changes)
+    return redirect(url_for("web.thread", thread_id=thr.id), code=303)

@@ -1,0 +1,176 @@
+/* Progressive enhancement: local times, live updates over Socket.IO, typing, click-to-cite.
+   Every page works without this file. No inline scripts (the CSP forbids them). */
+(function () {
+  "use strict";
+
+  function localTimes(root) {
+    root.querySelectorAll("time[datetime]").forEach(function (el) {
+      var d = new Date(el.getAttribute("datetime"));
+      if (!isNaN(d)) {
+        el.textContent = d.toLocaleString(undefined, {
+          day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit"
+        });
+        el.title = el.getAttribute("datetime");
+      }
+    });
+  }
+
+  var announcer = null;
+  function announce(text) {
+    if (!announcer) { announcer = document.getElementById("live-announcer"); }
+    if (announcer) { announcer.textContent = ""; setTimeout(function () { announcer.textContent = text; }, 50); }
+  }
+
+  function postArticle(post) {
+    var article = document.createElement("article");
+    article.className = "post new" + (post.pending ? " pending" : "") + (post.hidden ? " hidden" : "");
+    article.id = "post-" + post.id;
+    article.dataset.postId = post.id;
+    var header = document.createElement("header");
+    var by = document.createElement("h3");
+    by.className = "by";
+    by.textContent = post.author.display_name;
+    var link = document.createElement("a");
+    link.className = "when";
+    link.href = "/posts/" + post.id;
+    var time = document.createElement("time");
+    time.setAttribute("datetime", post.created_at);
+    time.textContent = post.created_at;
+    link.appendChild(time);
+    header.appendChild(by);
+    header.appendChild(link);
+    if (post.pending) {
+      var tag = document.createElement("span");
+      tag.className = "tag warn";
+      tag.textContent = "Awaiting approval";
+      header.appendChild(tag);
+    }
+    article.appendChild(header);
+    var body = document.createElement("div");
+    body.className = "body";
+    if (post.body_html === null) {
+      body.textContent = "This post was hidden by a moderator.";
+    } else {
+      body.innerHTML = post.body_html; // sanitised by the server's allowlist before it was stored
+    }
+    article.appendChild(body);
+    localTimes(article);
+    return article;
+  }
+
+  function threadPage(socket, threadId) {
+    var posts = document.getElementById("posts");
+    socket.on("post.created", function (post) {
+      if (post.thread_id !== threadId || document.getElementById("post-" + post.id)) { return; }
+      posts.appendChild(postArticle(post));
+      announce("New post from " + post.author.display_name);
+    });
+    socket.on("post.updated", function (post) {
+      var old = document.getElementById("post-" + post.id);
+      if (!old) { return; }
+      var body = old.querySelector(".body");
+      if (body && post.body_html !== null) { body.innerHTML = post.body_html; }
+    });
+    socket.on("post.hidden", function (event) {
+      var el = document.getElementById("post-" + event.post_id);
+      if (!el) { return; }
+      el.classList.add("hidden");
+      if (!document.body.dataset.moderator) {
+        var body = el.querySelector(".body");
+        if (body) { body.textContent = "This post was hidden by a moderator."; }
+      }
+      announce("A post was hidden by a moderator");
+    });
+    socket.on("post.unhidden", function (event) {
+      var el = document.getElementById("post-" + event.post_id);
+      if (el) { el.classList.remove("hidden"); }
+    });
+    socket.on("post.reacted", function (event) {
+      var el = document.getElementById("post-" + event.post_id);
+      if (!el) { return; }
+      Object.keys(event.reactions).forEach(function (kind) {
+        el.querySelectorAll("[data-kind='" + kind + "'] .count").forEach(function (count) {
+          count.textContent = event.reactions[kind];
+        });
+      });
+    });
+    var presence = document.getElementById("presence");
+    socket.on("presence", function (event) {
+      if (!presence || event.room !== "thread:" + threadId) { return; }
+      var n = event.users.length;
+      presence.textContent = n ? " · " + n + " reading: " + event.users.join(", ") : "";
+    });
+    var typing = document.getElementById("typing");
+    var typingTimer = null;
+    socket.on("typing", function (event) {
+      if (!typing || event.thread_id !== threadId) { return; }
+      typing.textContent = event.username + " is typing…";
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(function () { typing.textContent = ""; }, 4000);
+    });
+    var box = document.querySelector("#reply textarea");
+    var lastTyping = 0;
+    if (box) {
+      box.addEventListener("input", function () {
+        var now = Date.now();
+        if (now - lastTyping > 3000) {
+          lastTyping = now;
+          socket.emit("typing", { thread_id: threadId });
+        }
+      });
+    }
+  }
+
+  function topicPage(socket) {
+    var banner = document.getElementById("summary-banner");
+    socket.on("summary.published", function () {
+      if (!banner) { return; }
+      banner.textContent = "A new summary was published. Reload the page to read it.";
+      banner.hidden = false;
+      announce(banner.textContent);
+    });
+    socket.on("thread.created", function (thread) {
+      announce("New thread: " + thread.title);
+    });
+  }
+
+  function notifications(socket) {
+    var badge = document.getElementById("notification-count");
+    if (!badge) { return; }
+    socket.on("notification", function (n) {
+      var count = parseInt(badge.textContent || "0", 10) || 0;
+      badge.textContent = String(count + 1);
+      announce("New notification: " + n.text);
+    });
+  }
+
+  function clickToCite() {
+    var box = document.querySelector("#summary-form textarea");
+    if (!box) { return; }
+    document.querySelectorAll("button.cite").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var ref = "[[post:" + button.dataset.cite + "]]";
+        var at = box.selectionStart || box.value.length;
+        box.value = box.value.slice(0, at) + ref + box.value.slice(at);
+        box.focus();
+        box.selectionStart = box.selectionEnd = at + ref.length;
+        announce("Cited post " + button.dataset.cite);
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    localTimes(document);
+    clickToCite();
+    var room = document.body.dataset.liveRoom;
+    var signedIn = !!document.getElementById("notification-count");
+    if (typeof io === "undefined" || (!room && !signedIn)) { return; }
+    var socket = io({ transports: ["websocket"] });
+    socket.on("connect", function () {
+      if (room) { socket.emit("subscribe", { room: room }, function () {}); }
+    });
+    if (document.body.dataset.threadId) { threadPage(socket, parseInt(document.body.dataset.threadId, 10)); }
+    if (room && room.indexOf("topic:") === 0) { topicPage(socket); }
+    notifications(socket);
+  });
+})();
