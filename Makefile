@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install bench-live clean
+.PHONY: run test install bench-live chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,13 +25,19 @@ run: $(STAMP)
 	$(BIN)/python wsgi.py --host $(HOST) --port $(PORT)
 
 ## Set up and run the whole test suite (SQLite, and PostgreSQL when reachable).
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q -n 2
 
 ## Live delivery latency to 1/100/1000 WebSocket subscribers, one process, then two with Redis.
 bench-live: $(STAMP)
 	$(BIN)/python bench/live_latency.py --processes 1
 	$(BIN)/python bench/live_latency.py --processes 2
+
+## The browser tests use Debian's Chromium; install it when missing and we may (root).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+	  echo "could not install chromium: the browser tests will say why they skip"
 
 clean:
 	rm -rf $(VENV) .pytest_cache

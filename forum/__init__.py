@@ -52,8 +52,9 @@ def _init_database(app: Flask) -> None:
 
 def _init_security(app: Flask) -> None:
     from forum.auth import init_login
-    from forum.extensions import csrf, limiter
+    from forum.extensions import compress, csrf, limiter
 
+    compress.init_app(app)  # gzip/brotli for HTML, JSON, CSS and JS
     init_login(app)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -80,4 +80,10 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": False,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript",
+                               "text/javascript", "application/json", "text/markdown",
+                               "text/csv"],
+        "COMPRESS_MIN_SIZE": 500,
+        # Static files are named by their hash (?v=...), so browsers may keep them a year.
+        "SEND_FILE_MAX_AGE_DEFAULT": 31536000,
     }

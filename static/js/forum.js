@@ -27,7 +27,7 @@
     article.id = "post-" + post.id;
     article.dataset.postId = post.id;
     var header = document.createElement("header");
-    var by = document.createElement("h3");
+    var by = document.createElement("h2");
     by.className = "by";
     by.textContent = post.author.display_name;
     var link = document.createElement("a");

@@ -131,3 +131,24 @@ def test_signup_follows_the_registration_setting(app, client):
     assert r.status_code == 303
     # approval (the default): the account cannot sign in before an admin approves it
     assert sign_in(client, "newcomer", "a-long-password-1").status_code == 401
+
+
+def test_a_thread_page_of_50_posts_weighs_under_100_kb_compressed(world, client):
+    from forum.extensions import db
+    from forum.models import Thread
+    from tests import factories as f
+
+    thread = db.session.get(Thread, world.threads["public"].id)
+    for i in range(48):
+        f.post(world.users["member"], thread,
+               f"Point {i}: interpreting must be **funded** as core provision, and carers "
+               f"should not be asked to bring relatives. See https://example.org/{i}")
+    sign_in(client, "moderator")  # the heaviest view: every control shown
+    headers = {"Accept-Encoding": "gzip"}
+    page = client.get(f"/threads/{thread.id}", headers=headers)
+    html = client.get(f"/threads/{thread.id}").get_data(as_text=True)
+    assert html.count('class="post') == 50
+    total = len(page.data)
+    for asset in re.findall(r'(?:href|src)="(/static/[^"]+)"', html):
+        total += len(client.get(asset, headers=headers).data)
+    assert total < 100 * 1024, total
