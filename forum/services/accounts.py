@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 
 from forum.db import unit_of_work
-from forum.errors import Conflict, NotFound, ValidationFailed
+from forum.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.models import ApiToken, User, utcnow
 
@@ -111,8 +111,84 @@ def create_token(username: str, name: str = "") -> str:
     if user is None:
         raise NotFound(f"No user called {username!r}.")
     token = "wgf_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, name=name[:80], token_hash=_digest(token)))
+    db.session.add(ApiToken(user_id=user.id, name=name.strip()[:80], token_hash=_digest(token)))
     return token
+
+
+def list_tokens(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.id.desc())))
+
+
+@unit_of_work
+def change_password(user: User, new_password: str) -> None:
+    """Set a new password; every session of the account ends (sign in again)."""
+    check_password_rules(new_password, user.username)
+    user.password_hash = hash_password(new_password)
+    user.session_version += 1
+
+
+@unit_of_work
+def approve_user(actor: User, user: User) -> None:
+    """Site admins approve self-registered accounts."""
+    if not actor.is_admin:
+        raise PermissionDenied("Only site administrators approve accounts.")
+    user.approved = True
+
+
+def pending_accounts() -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.approved.is_(False), User.disabled.is_(False))
+        .order_by(User.id)))
+
+
+# --- password reset by mail -------------------------------------------------------------------
+
+def _reset_serializer():
+    from flask import current_app
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def _fingerprint(user: User) -> str:
+    # Part of the current hash: the link dies as soon as the password changes (single use).
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+@unit_of_work
+def request_password_reset(login: str) -> None:
+    """Mail a one-hour, single-use reset link if the account exists; say nothing either way."""
+    from flask import current_app
+
+    from forum.models import OutgoingMail
+
+    login = (login or "").strip()
+    user = find_user(login) or db.session.scalar(
+        select(User).where(User.email == login).order_by(User.id).limit(1))
+    if user is None or not user.is_active:
+        return
+    token = _reset_serializer().dumps({"u": user.id, "f": _fingerprint(user)})
+    link = f"{current_app.config['PUBLIC_URL']}/password/reset/{token}"
+    db.session.add(OutgoingMail(
+        user_id=user.id, to_address=user.email, subject="[Working Groups] Reset your password",
+        body=(f"Hello {user.display_name},\n\nSomeone (we hope you) asked to reset your "
+              f"password. This link works once, for one hour:\n\n{link}\n\nIf it was not "
+              "you, ignore this mail: your password stays as it is.\n")))
+
+
+def user_for_reset_token(token: str) -> User:
+    from itsdangerous import BadSignature
+
+    try:
+        data = _reset_serializer().loads(token, max_age=3600)
+        user = db.session.get(User, int(data["u"]))
+    except (BadSignature, KeyError, TypeError, ValueError):
+        raise NotFound("This reset link is not valid or has expired.") from None
+    if user is None or not user.is_active or data.get("f") != _fingerprint(user):
+        raise NotFound("This reset link is not valid or has expired.")
+    return user
 
 
 def user_for_token(token: str) -> User | None:

@@ -7,6 +7,7 @@ bp = Blueprint("web", __name__)
 
 def register(app) -> None:
     from forum.web import (  # noqa: F401  (routes)
+        account,
         auth,
         groups,
         home,

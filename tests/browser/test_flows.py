@@ -122,6 +122,8 @@ def test_without_javascript_a_member_reads_posts_reacts_and_flags(site, new_page
     ("/", None), ("/login", None), ("/groups/health-strategy", None), ("/topics/1", None),
     ("/threads/1", "amina"), ("/search?q=interpreting", None), ("/notifications", "amina"),
     ("/groups/health-strategy/moderation", "grace"), ("/topics/1/summary/edit", "samir"),
+    ("/groups/health-strategy/members", "grace"), ("/profile", "amina"), ("/tokens", "amina"),
+    ("/admin", "admin"), ("/signup", None), ("/password/forgot", None),
 ])
 def test_axe_finds_no_violations(site, new_page, path, who):
     from axe_playwright_python.sync_playwright import Axe

@@ -1,0 +1,86 @@
+"""Account pages: personal API tokens, password reset by mail, and the site admin's page."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from forum import ratelimits
+from forum.errors import ForumError
+from forum.extensions import db
+from forum.models import User
+from forum.services import accounts
+from forum.services import groups as group_service
+from forum.services.validation import refuse
+from forum.web import bp
+from forum.web.forms import ActionForm
+from forum.web.helpers import viewer
+from forum.web.me import _signed_in
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@ratelimits.token_creation
+def tokens():
+    me = _signed_in()
+    created = None
+    if request.method == "POST" and ActionForm().validate_on_submit():
+        if request.form.get("revoke", "").isdigit():
+            try:
+                accounts.revoke_token(me, int(request.form["revoke"]))
+                flash("Token revoked.", "info")
+            except ForumError as error:
+                flash(error.message, "error")
+        else:
+            created = accounts.create_token(me.username, request.form.get("name") or "web")
+    return render_template("account/tokens.html", tokens=accounts.list_tokens(me),
+                           created=created, action=ActionForm())
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@ratelimits.sign_in_per_address
+def forgot_password():
+    if request.method == "POST" and ActionForm().validate_on_submit():
+        accounts.request_password_reset(request.form.get("login", ""))
+        flash("If an account matches, we have sent it a link to reset the password.", "info")
+        return redirect(url_for("web.login"), code=303)
+    return render_template("account/forgot.html", action=ActionForm())
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = accounts.user_for_reset_token(token)
+    error = None
+    if request.method == "POST" and ActionForm().validate_on_submit():
+        try:
+            accounts.change_password(user, request.form.get("password", ""))
+            flash("Your password was changed: sign in with it.", "info")
+            return redirect(url_for("web.login"), code=303)
+        except ForumError as exc:
+            error = (exc.fields or {}).get("password", exc.message)
+    return render_template("account/reset.html", action=ActionForm(), error=error), (
+        400 if error else 200)
+
+
+@bp.route("/admin", methods=["GET", "POST"])
+def admin():
+    me = _signed_in()
+    if not me.is_admin:
+        refuse(me, "Only site administrators see this page.")
+    if request.method == "POST" and ActionForm().validate_on_submit():
+        try:
+            if request.form.get("approve", "").isdigit():
+                user = db.session.get(User, int(request.form["approve"]))
+                if user is not None:
+                    accounts.approve_user(me, user)
+                    flash(f"Approved {user.display_name}.", "info")
+            else:
+                group = group_service.create_group(
+                    me, request.form.get("slug", ""), request.form.get("name", ""),
+                    request.form.get("description", ""), request.form.get("visibility", "public"),
+                    request.form.get("join_policy", "open"), bool(request.form.get("premoderate")))
+                return redirect(url_for("web.group", slug=group.slug), code=303)
+        except ForumError as error:
+            for message in (error.fields or {"": error.message}).values():
+                flash(message, "error")
+    return render_template("account/admin.html", pending=accounts.pending_accounts(),
+                           action=ActionForm(), form=request.form if request.method == "POST"
+                           else {})
