@@ -60,6 +60,29 @@ def _init_security(app: Flask) -> None:
     limiter.init_app(app)
     _security_headers(app)
     _static_cache_busting(app)
+    _conditional_responses(app)
+
+
+def _conditional_responses(app: Flask) -> None:
+    """ETags on successful reads: a client that has the page already gets 304 and no body.
+
+    Dynamic answers are `private, no-cache`: a shared cache must never hand one member's view
+    (shaped by their rights) to another; browsers revalidate with the ETag instead.
+    """
+    from flask import request
+
+    @app.after_request
+    def etag(response):
+        if request.path.startswith("/static/") or request.path.startswith("/socket.io"):
+            return response
+        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+            return response
+        if response.direct_passthrough or response.is_streamed:
+            return response
+        response.headers["Cache-Control"] = "private, no-cache"
+        response.vary.update(("Cookie", "Authorization"))
+        response.add_etag(weak=True)
+        return response.make_conditional(request)
 
 
 def _security_headers(app: Flask) -> None:

@@ -225,3 +225,16 @@ def test_created_thread_is_stored_whole(world, api):
     thread_id = r.get_json()["id"]
     first = db.session.scalars(db.select(Post).where(Post.thread_id == thread_id)).all()
     assert [p.body_markdown for p in first] == ["first words"]
+
+
+def test_reads_carry_an_etag_and_answer_304_when_unchanged(world, api):
+    path = f"/threads/{world.threads['public'].id}/posts"
+    first = api.get(path, world.tokens["member"])
+    etag = first.headers["ETag"]
+    assert "private" in first.headers["Cache-Control"]
+    again = api.get(path, world.tokens["member"], headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    api.post(f"/threads/{world.threads['public'].id}/posts", world.tokens["member"],
+             {"body": "something new"})
+    changed = api.get(path, world.tokens["member"], headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and "something new" in changed.get_data(as_text=True)
