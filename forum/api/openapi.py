@@ -21,6 +21,16 @@ ERROR_TEXT = {
     429: "Rate limited (`rate_limited`), with Retry-After",
     503: "Briefly unavailable (`unavailable`), with Retry-After",
 }
+_DOCUMENT_SCHEMA = {
+    "type": "object", "required": ["openapi", "info", "paths"],
+    "properties": {
+        "openapi": {"type": "string"},
+        "info": {"type": "object", "additionalProperties": True},
+        "paths": {"type": "object", "additionalProperties": {"type": "object",
+                                                             "additionalProperties": True}},
+        "components": {"type": "object", "additionalProperties": True},
+    },
+}
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
@@ -63,8 +73,8 @@ def build_document() -> dict:
                 op.produces: {"schema": {"type": "string"}},
                 "text/csv": {"schema": {"type": "string"}}}}
         else:  # the document itself
-            responses[str(op.status)] = {"description": "Success", "content": {op.produces: {
-                "schema": {"$ref": "https://spec.openapis.org/oas/3.1/schema/2022-10-07"}}}}
+            responses[str(op.status)] = {"description": "This document", "content": {
+                op.produces: {"schema": _DOCUMENT_SCHEMA}}}
         for status in sorted(set(op.errors) | {405, 413, 429, 503}):
             responses[str(status)] = {
                 "description": ERROR_TEXT.get(status, "Error"),
