@@ -39,8 +39,9 @@ class Thread(Base):
 class Post(Base):
     __tablename__ = "posts"
     __table_args__ = (
-        # Posts of a thread in order (and keyset pagination on id).
-        Index("ix_posts_thread_id_id", "thread_id", "id"),
+        # Posts of a thread in order. It covers the visibility filter too, so a page (even
+        # page 500) and the count are read from the index alone, never from the post rows.
+        Index("ix_posts_thread_listing", "thread_id", "id", "pending", "rejected", "author_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -142,11 +142,17 @@ def list_threads(topic: Topic, viewer: perm.Viewer, page: int = 1,
 
 def list_posts(thread: Thread, viewer: perm.Viewer, page: int = 1, per_page: int = 20,
                after: int | None = None) -> Page[Post]:
-    query = perm.visible_posts(select(Post).where(Post.thread_id == thread.id), viewer,
-                               thread.topic.group)
+    """Oldest first. Ids are paged on the covering index; then only those rows are read."""
+    ids = perm.visible_posts(select(Post.id).where(Post.thread_id == thread.id), viewer,
+                             thread.topic.group)
     if after is not None:
-        query = query.where(Post.id > after)
-    return _paginate(query.order_by(Post.id), page, per_page)
+        ids = ids.where(Post.id > after)
+    total = db.session.scalar(ids.with_only_columns(func.count(Post.id)))
+    chosen = list(db.session.scalars(
+        ids.order_by(Post.id).limit(per_page).offset((page - 1) * per_page)))
+    items = list(db.session.scalars(select(Post).where(Post.id.in_(chosen)).order_by(Post.id))
+                 ) if chosen else []
+    return Page(items, page, per_page, total or 0)
 
 
 def list_revisions(post: Post, viewer: perm.Viewer, page: int = 1,
