@@ -168,10 +168,15 @@ def _search_postgres(terms: list[str], conditions: list, limit: int):
     tsquery = func.plainto_tsquery("english", " ".join(terms))
     tsv = literal_column("search_entries.tsv")
     rank = func.ts_rank(tsv, tsquery).label("rank")
+    # As on SQLite: rank only the newest CANDIDATES matches, not every match of a common word.
+    newest = (
+        select(SearchEntry.id).where(tsv.op("@@")(tsquery), *conditions)
+        .order_by(SearchEntry.id.desc()).limit(CANDIDATES).subquery("newest")
+    )
     ranked = (
         select(SearchEntry.id, SearchEntry.kind, SearchEntry.object_id, SearchEntry.title,
                SearchEntry.body, SearchEntry.thread_id, SearchEntry.topic_id, rank)
-        .where(tsv.op("@@")(tsquery), *conditions)
+        .where(SearchEntry.id.in_(select(newest.c.id)))
         .order_by(rank.desc(), SearchEntry.id.desc()).limit(limit)
         .subquery("ranked")
     )
