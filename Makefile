@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install bench-live chromium clean
+.PHONY: run test install bench bench-live chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ run: $(STAMP)
 ## Set up and run the whole test suite (SQLite, and PostgreSQL when reachable).
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q -n 2
+
+## HTTP benchmark (wrk against python wsgi.py, SQLite then PostgreSQL) and search timing.
+bench: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || apt-get install -y -qq wrk >/dev/null
+	$(BIN)/python bench/http_bench.py --database sqlite
+	$(BIN)/python bench/http_bench.py --database postgresql
 
 ## Live delivery latency to 1/100/1000 WebSocket subscribers, one process, then two with Redis.
 bench-live: $(STAMP)
