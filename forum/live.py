@@ -113,6 +113,8 @@ def register_handlers() -> None:
             _rooms[request.sid] = set()
             if user is not None:
                 join_room(f"user:{user.id}")
+                # Recorded like a subscription (group 0: none) so disconnect_user finds it.
+                state().add_subscription(user.id, request.sid, f"user:{user.id}", 0)
             return True
         finally:
             db.session.remove()
@@ -243,8 +245,8 @@ def _reseat(user, sid: str, room: str) -> None:
 
 
 def disconnect_user(user_id: int) -> None:
-    """End every live connection of a user (a disabled account)."""
-    for sid, _room, _gid in state().subscriptions(user_id):
+    """End every live connection of a user (a disabled account), in every process."""
+    for sid in {sid for sid, _room, _gid in state().subscriptions(user_id)}:
         socketio.server.disconnect(sid, namespace="/")
 
 

@@ -14,7 +14,7 @@ import random
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from forum.extensions import db
 from forum.models import (
@@ -162,5 +162,16 @@ def seed_bench(thread_count: int, posts_per_thread: int, *, authors: int = 500,
                 db.session.commit()
                 progress(f"  {total} posts")
     flush()
+    _advance_sequences()
     db.session.commit()
     return total
+
+
+def _advance_sequences() -> None:
+    """Rows were inserted with explicit ids: PostgreSQL's sequences must catch up with them."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for table in ("users", "groups", "topics", "threads", "posts"):
+        db.session.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))

@@ -7,7 +7,7 @@ from flask_wtf.csrf import generate_csrf
 from forum.api import operation, signed_in_user
 from forum.api import schemas as s
 from forum.api.serializers import me_json
-from forum.services import mail
+from forum.services import accounts, export, mail
 
 
 @operation("/me", "GET", summary="The signed-in caller, with a CSRF token for cookie sessions",
@@ -28,3 +28,29 @@ def mail_preferences():
            auth="required")
 def set_mail_preferences(data: s.MailPreferences):
     return mail.set_preferences(signed_in_user(), data.model_dump(exclude_none=True))
+
+
+@operation("/me", "PATCH", summary="Change the caller's display name", body=s.ProfileUpdate,
+           response=s.Me, errors=(401,), auth="required")
+def update_me(data: s.ProfileUpdate):
+    user = accounts.update_profile(signed_in_user(), data.display_name)
+    return me_json(user, generate_csrf())
+
+
+@operation("/me/password", "POST",
+           summary="Change the password: other sessions and every API token are revoked",
+           body=s.PasswordChange, status=204, errors=(401, 403), auth="required")
+def change_password(data: s.PasswordChange):
+    accounts.change_own_password(signed_in_user(), data.current_password, data.new_password)
+    return None
+
+
+@operation("/me/export", "GET",
+           summary="Everything the forum holds about the caller (subject access request)",
+           response=s.Export, errors=(401,), auth="required")
+def export_me():
+    from flask import jsonify
+
+    response = jsonify(export.export_user(signed_in_user()))
+    response.headers["Content-Disposition"] = 'attachment; filename="my-forum-data.json"'
+    return response

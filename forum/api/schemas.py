@@ -130,6 +130,19 @@ class MailPreferences(Request):
     membership: MailMode | None = None
 
 
+class ProfileUpdate(Request):
+    display_name: str = Field(min_length=1, max_length=80)
+
+
+class PasswordChange(Request):
+    current_password: str = Field(max_length=1024)
+    new_password: str = Field(max_length=1024)
+
+
+class DisableAccount(Request):
+    reason: str = Field(default="", max_length=1000)
+
+
 class SuspensionSet(Request):
     until: AwareDatetime
     reason: str = Field(min_length=1, max_length=1000)
@@ -330,6 +343,34 @@ class MailPreferencesOut(Response):
     summary: MailMode
     moderation: MailMode
     membership: MailMode
+
+
+class AuditEntry(Response):
+    id: int
+    action: str
+    actor: UserRef
+    target_type: str
+    target_id: int
+    details: str
+    created_at: str
+
+
+class AccountState(Response):
+    username: str
+    display_name: str
+    disabled: bool
+    approved: bool
+
+
+class Export(Response):
+    profile: dict[str, str | bool | None]
+    memberships: list[dict[str, str | None]]
+    posts: list[dict[str, str | int | bool | None | list[dict[str, str | int | None]]]]
+    reactions: list[dict[str, str | int | None]]
+    flags_raised: list[dict[str, str | int | None]]
+    notifications: list[dict[str, str | bool | None]]
+    mail_preferences: dict[str, str]
+    api_tokens: list[dict[str, str | None]]
 
 
 class Me(Response):

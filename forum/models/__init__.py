@@ -1,5 +1,6 @@
 """The data model: one module per aggregate; import everything from here."""
 
+from forum.models.audit import AuditEntry
 from forum.models.base import Base, UTCDateTime, utcnow
 from forum.models.groups import JOIN_POLICIES, ROLE_RANK, ROLES, VISIBILITIES, Group, Membership
 from forum.models.mail import DEFAULT_MAIL_MODES, MAIL_MODES, MailPreference, OutgoingMail
@@ -24,5 +25,5 @@ __all__ = [
     "Post", "PostRevision", "Reaction", "Thread", "REACTION_KINDS",
     "Summary", "SummaryCitation", "Topic", "TOPIC_STATUSES",
     "ApiToken", "User", "SearchEntry", "SEARCH_KINDS",
-    "MailPreference", "OutgoingMail", "MAIL_MODES", "DEFAULT_MAIL_MODES",
+    "MailPreference", "OutgoingMail", "MAIL_MODES", "DEFAULT_MAIL_MODES", "AuditEntry",
 ]

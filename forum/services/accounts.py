@@ -130,11 +130,37 @@ def change_password(user: User, new_password: str) -> None:
 
 
 @unit_of_work
+def update_profile(user: User, display_name: str) -> User:
+    name = (display_name or "").strip()
+    if not name or len(name) > 80:
+        raise ValidationFailed({"display_name": "Between 1 and 80 characters."})
+    user.display_name = name
+    return user
+
+
+@unit_of_work
+def change_own_password(user: User, current: str, new_password: str) -> None:
+    """Needs the current password; ends every other session and revokes every API token."""
+    try:
+        _hasher.verify(user.password_hash, current or "")
+    except (VerificationError, InvalidHashError):
+        raise PermissionDenied("The current password is wrong.",
+                               fields={"current_password": "Wrong password."}) from None
+    change_password(user, new_password)
+    db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id,
+                                              ApiToken.revoked_at.is_(None))
+                       .values(revoked_at=utcnow()))
+
+
+@unit_of_work
 def approve_user(actor: User, user: User) -> None:
     """Site admins approve self-registered accounts."""
     if not actor.is_admin:
         raise PermissionDenied("Only site administrators approve accounts.")
     user.approved = True
+    from forum.services.admin import audit
+
+    audit(actor, "approve_account", "user", user.id)
 
 
 def pending_accounts() -> list[User]:

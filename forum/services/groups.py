@@ -12,6 +12,7 @@ from forum.db import after_commit, unit_of_work
 from forum.errors import Conflict, NotFound, NotSignedIn, PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.models import JOIN_POLICIES, ROLE_RANK, ROLES, VISIBILITIES, Group, Membership, User
+from forum.services.admin import audit
 from forum.services.audit import log_moderation, notify
 from forum.services.validation import require_text
 
@@ -48,6 +49,7 @@ def create_group(actor: User, slug: str, name: str, description: str = "",
                   visibility=visibility, join_policy=join_policy, premoderate=bool(premoderate))
     db.session.add(group)
     db.session.flush()
+    audit(actor, "create_group", "group", group.id, f"{slug} ({visibility}, {join_policy})")
     return group
 
 
@@ -69,6 +71,9 @@ def update_group(actor: User, group: Group, **changes) -> Group:
             setattr(group, key, changes[key])
     if became_private:
         after_commit(lambda: live.refresh_group(group.id))
+    if actor.is_admin:
+        audit(actor, "change_group", "group", group.id,
+              ", ".join(f"{k}={v}" for k, v in changes.items() if v is not None))
     if "auto_hide_flag_count" in changes:
         count = changes["auto_hide_flag_count"]
         if count is not None and not 1 <= count <= 1000:
@@ -137,6 +142,7 @@ def set_member_role(actor: User, group: Group, member: User, role: str = "member
         membership.role = role
     db.session.flush()
     log_moderation(group.id, actor, action, "user", member.id, role)
+    audit(actor, "grant_role", "user", member.id, f"{role} in {group.slug}")
     notify(member.id, "membership", text, f"/groups/{group.slug}", actor=actor,
            group_id=group.id)
     perm.forget_cached_rights(member)

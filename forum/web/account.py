@@ -13,7 +13,6 @@ from forum.services import groups as group_service
 from forum.services.validation import refuse
 from forum.web import bp
 from forum.web.forms import ActionForm
-from forum.web.helpers import viewer
 from forum.web.me import _signed_in
 
 

@@ -180,3 +180,15 @@ def test_malformed_payloads_are_bad_requests(scene):
                           {"ok": False, "error": "not_found"})
     assert listener.client.call("typing", {"thread_id": "x"}, timeout=10) == {
         "ok": False, "error": "bad_request"}
+
+
+def test_a_disabled_accounts_live_connection_is_closed(scene):
+    api, tokens = scene["api"], scene["tokens"]
+    carol = scene["listen"](tokens["carol"])
+    assert carol.client.connected
+    api("POST", "/admin/users/carol/disable", tokens["boss"], {"reason": "test"})
+    deadline = time.monotonic() + 10
+    while carol.client.connected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    api("POST", "/admin/users/carol/enable", tokens["boss"])
+    assert not carol.client.connected

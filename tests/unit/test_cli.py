@@ -58,3 +58,18 @@ def test_seed_bench_bulk_inserts_consistent_counters(app):
     agree_rows = db.session.scalar(db.select(db.func.count()).select_from(Reaction)
                                    .where(Reaction.kind == "agree"))
     assert agree_total == agree_rows
+
+
+def test_seed_bench_leaves_the_database_ready_for_ordinary_writes(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed", "bench", "--threads", "2", "--posts-per-thread",
+                               "5"]).exit_code == 0
+    result = runner.invoke(args=["users", "create", "after", "--email", "a@example.org",
+                                 "--password", "a-long-password-1"])
+    assert result.exit_code == 0, result.output
+    from tests import factories as f
+
+    admin = f.user("admin2", admin=True)
+    group = f.group(admin, "after-bench")
+    thread = f.thread(admin, f.topic(admin, group))
+    assert f.post(admin, thread, "an ordinary reply").id > 10
