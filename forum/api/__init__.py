@@ -154,6 +154,7 @@ def register(app) -> None:
         admin,
         conversations,
         groups,
+        invitations,
         me,
         moderation,
         notifications,

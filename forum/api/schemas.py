@@ -143,6 +143,12 @@ class DisableAccount(Request):
     reason: str = Field(default="", max_length=1000)
 
 
+class InvitationCreate(Request):
+    email: str | None = Field(default=None, max_length=254)
+    username: str | None = Field(default=None, max_length=32)
+    role: Role = "member"
+
+
 class SuspensionSet(Request):
     until: AwareDatetime
     reason: str = Field(min_length=1, max_length=1000)
@@ -371,6 +377,17 @@ class Export(Response):
     notifications: list[dict[str, str | bool | None]]
     mail_preferences: dict[str, str]
     api_tokens: list[dict[str, str | None]]
+
+
+class Invitation(Response):
+    id: int
+    group: GroupRef
+    email: str | None
+    username: str | None
+    role: Role
+    status: Literal["open", "accepted", "expired", "revoked"]
+    created_at: str
+    expires_at: str
 
 
 class Me(Response):

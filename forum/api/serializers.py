@@ -126,3 +126,14 @@ def moderation_entry_json(entry) -> dict:
 
 def suspension_json(suspension, user) -> dict:
     return {**user_ref(user), "until": iso(suspension.until), "reason": suspension.reason}
+
+
+def invitation_json(invitation) -> dict:
+    return {
+        "id": invitation.id, "group": {"slug": invitation.group.slug,
+                                       "name": invitation.group.name},
+        "email": invitation.email,
+        "username": invitation.user.username if invitation.user else None,
+        "role": invitation.role, "status": invitation.status,
+        "created_at": iso(invitation.created_at), "expires_at": iso(invitation.expires_at),
+    }

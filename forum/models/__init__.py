@@ -3,6 +3,7 @@
 from forum.models.audit import AuditEntry
 from forum.models.base import Base, UTCDateTime, utcnow
 from forum.models.groups import JOIN_POLICIES, ROLE_RANK, ROLES, VISIBILITIES, Group, Membership
+from forum.models.invitations import Invitation
 from forum.models.mail import DEFAULT_MAIL_MODES, MAIL_MODES, MailPreference, OutgoingMail
 from forum.models.moderation import (
     FLAG_REASONS,
@@ -26,4 +27,5 @@ __all__ = [
     "Summary", "SummaryCitation", "Topic", "TOPIC_STATUSES",
     "ApiToken", "User", "SearchEntry", "SEARCH_KINDS",
     "MailPreference", "OutgoingMail", "MAIL_MODES", "DEFAULT_MAIL_MODES", "AuditEntry",
+    "Invitation",
 ]

@@ -150,6 +150,21 @@ def set_member_role(actor: User, group: Group, member: User, role: str = "member
     return membership, created
 
 
+def add_invited_member(group: Group, member: User, role: str) -> Membership:
+    """Inside the invitation's unit of work: the invitee becomes a member (or is approved)."""
+    membership = _membership(group, member)
+    if membership is None:
+        membership = Membership(group_id=group.id, user_id=member.id, role=role)
+        db.session.add(membership)
+    else:
+        membership.role = role
+    _adjust_member_count(group, 1)
+    db.session.flush()
+    perm.forget_cached_rights(member)
+    after_commit(lambda: live.refresh_access(member.id, group.id))
+    return membership
+
+
 @unit_of_work
 def remove_member(actor: User, group: Group, member: User) -> None:
     """Moderators remove members (never a site admin, unless an admin); anyone may leave."""

@@ -11,6 +11,7 @@ def register(app) -> None:
         auth,
         groups,
         home,
+        invitations,
         mail,
         me,
         moderation,

@@ -66,6 +66,25 @@ def members(slug: str):
                            can_manage=perm.can_manage_members(me, grp), action=ActionForm())
 
 
+@bp.route("/groups/<slug>/invite", methods=["POST"])
+def invite(slug: str):
+    from forum.services import invitations
+
+    me = viewer()
+    grp = queries.get_group(slug, me)
+    if ActionForm().validate_on_submit():
+        target = (request.form.get("invitee") or "").strip()
+        try:
+            invitations.invite(me, grp, **({"email": target} if "@" in target
+                                           else {"username": target}),
+                               role=request.form.get("role", "member"))
+            flash(f"Invitation sent to {target}.", "info")
+        except ForumError as error:
+            for message in (error.fields or {"": error.message}).values():
+                flash(message, "error")
+    return redirect(url_for("web.members", slug=slug), code=303)
+
+
 def _parse_time(raw: str | None, name: str):
     if not raw:
         return None

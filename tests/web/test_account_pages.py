@@ -70,3 +70,22 @@ def test_admin_approves_accounts_and_creates_groups(world, client):
     assert r.headers["Location"] == "/groups/carers-forum"
     assert client.get("/groups/carers-forum").status_code == 200
     assert newbie.get("/groups/carers-forum").status_code == 404
+
+
+def test_invitation_link_page_lets_the_invitee_join(world, client):
+    moderator = client.application.test_client()
+    sign_in(moderator, "moderator")
+    members = f"/groups/{world.groups['private'].slug}/members"
+    page = moderator.get(members).get_data(as_text=True)
+    moderator.post(f"/groups/{world.groups['private'].slug}/invite",
+                   data={"csrf_token": csrf_from(page), "invitee": "outsider@example.org",
+                         "role": "member"})
+    mail = db.session.scalars(db.select(OutgoingMail).where(
+        OutgoingMail.to_address == "outsider@example.org")).first()
+    link = re.search(r"(/invitations/\S+)", mail.body).group(1)
+    assert "Sign in" in client.get(link).get_data(as_text=True)
+    sign_in(client, "outsider")
+    page = client.get(link).get_data(as_text=True)
+    r = client.post(link, data={"csrf_token": csrf_from(page)})
+    assert r.headers["Location"] == f"/groups/{world.groups['private'].slug}"
+    assert client.get(r.headers["Location"]).status_code == 200

@@ -1,0 +1,126 @@
+"""Invitations: moderators invite by e-mail or username; a single-use link that expires."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from forum import permissions as perm
+from forum.db import unit_of_work
+from forum.errors import Conflict, NotFound, ValidationFailed
+from forum.extensions import db
+from forum.models import ROLES, Group, Invitation, OutgoingMail, User, utcnow
+from forum.services import groups as group_service
+from forum.services.accounts import EMAIL, find_user
+from forum.services.audit import notify
+from forum.services.validation import refuse
+
+LIFETIME = timedelta(days=14)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@unit_of_work
+def invite(actor: User, group: Group, *, email: str | None = None, username: str | None = None,
+           role: str = "member") -> tuple[Invitation, str]:
+    """Invite someone; returns the invitation and its link (mailed, never stored)."""
+    if not perm.can_manage_members(actor, group):
+        refuse(actor, "Only the group's moderators invite people.")
+    if role not in ROLES:
+        raise ValidationFailed({"role": "Choose member, facilitator or moderator."})
+    if bool(email) == bool(username):
+        raise ValidationFailed({"email": "Give an e-mail address or a username (one of them)."})
+    user = None
+    if username:
+        user = find_user(username)
+        if user is None:
+            raise ValidationFailed({"username": "No account has that username."})
+        email = user.email
+    elif not EMAIL.match(email.strip()):
+        raise ValidationFailed({"email": "Enter a valid e-mail address."})
+    else:
+        email = email.strip()
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(group_id=group.id, group=group, email=email,
+                            user_id=user.id if user else None, role=role,
+                            token_hash=_digest(token), invited_by_id=actor.id,
+                            expires_at=utcnow() + LIFETIME)
+    db.session.add(invitation)
+    db.session.flush()
+    link = f"{current_app.config['PUBLIC_URL']}/invitations/{token}"
+    if user is not None:
+        notify(user.id, "membership", f"{actor.display_name} invited you to {group.name}.",
+               "/invitations", actor=actor, group_id=None)
+    db.session.add(OutgoingMail(
+        user_id=user.id if user else None, to_address=email,
+        subject=f"[Working Groups] You are invited to {group.name}",
+        body=(f"Hello,\n\n{actor.display_name} invites you to the working group "
+              f"“{group.name}”.\n\nAccept within 14 days (the link works once):\n{link}\n")))
+    return invitation, link
+
+
+def list_invitations(actor: User, group: Group) -> list[Invitation]:
+    if not perm.can_manage_members(actor, group):
+        refuse(actor, "Only the group's moderators see invitations.")
+    return list(db.session.scalars(select(Invitation).where(Invitation.group_id == group.id)
+                                   .order_by(Invitation.id.desc())))
+
+
+@unit_of_work
+def revoke(actor: User, group: Group, invitation_id: int) -> None:
+    if not perm.can_manage_members(actor, group):
+        refuse(actor, "Only the group's moderators revoke invitations.")
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.group_id != group.id:
+        raise NotFound("No such invitation.")
+    if invitation.status != "open":
+        raise Conflict(f"This invitation is already {invitation.status}.")
+    invitation.revoked_at = utcnow()
+
+
+def find(token: str) -> Invitation:
+    """The invitation behind a link; 404 for a link that never existed."""
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == _digest(token or "")))
+    if invitation is None:
+        raise NotFound("This invitation link is not valid.")
+    return invitation
+
+
+def mine(actor: User) -> list[Invitation]:
+    """Open invitations addressed to this account by username."""
+    return [i for i in db.session.scalars(select(Invitation).where(
+        Invitation.user_id == actor.id).order_by(Invitation.id.desc())) if i.status == "open"]
+
+
+@unit_of_work
+def accept(actor: User, token: str | None = None, invitation_id: int | None = None
+           ) -> Invitation:
+    """Accept once, before it expires: through the mailed link, or (for an invitation to this
+    very account) from the list of one's invitations."""
+    if not getattr(actor, "is_authenticated", False):
+        refuse(actor, "Sign in (or create an account) to accept the invitation.")
+    if token is not None:
+        invitation = find(token)
+    else:
+        invitation = db.session.get(Invitation, invitation_id or 0)
+        if invitation is None or invitation.user_id != actor.id:
+            raise NotFound("No such invitation.")
+    if invitation.status != "open":
+        raise Conflict({"accepted": "This invitation was already used.",
+                        "expired": "This invitation has expired: ask for a new one.",
+                        "revoked": "This invitation was withdrawn."}[invitation.status])
+    if invitation.user_id is not None and invitation.user_id != actor.id:
+        refuse(actor, "This invitation is for another account.")
+    role = perm.role_in(actor, invitation.group)
+    if role in (None, "pending"):
+        group_service.add_invited_member(invitation.group, actor, invitation.role)
+    invitation.accepted_at = utcnow()
+    invitation.accepted_by_id = actor.id
+    return invitation
