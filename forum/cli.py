@@ -103,8 +103,38 @@ def mail_send():
     click.echo(f"sent {mail.send_due(limit=10_000)} mails")
 
 
+@click.command("backup")
+@click.argument("path")
+def backup_command(path: str):
+    """Write a consistent snapshot of the database to PATH while the forum runs."""
+    from forum.services import backup
+
+    try:
+        click.echo(f"backup written to {backup.backup(path)}")
+    except ForumError as error:
+        _fail(error)
+
+
+@click.command("restore")
+@click.argument("path")
+@click.option("--yes", is_flag=True, help="Confirm: the current database is replaced.")
+def restore_command(path: str, yes: bool):
+    """Replace the database with the backup at PATH (stop the servers first)."""
+    from forum.services import backup
+
+    if not yes:
+        raise click.ClickException("This replaces the whole database: add --yes to confirm.")
+    try:
+        backup.restore(path)
+    except ForumError as error:
+        _fail(error)
+    click.echo(f"restored from {path}")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
