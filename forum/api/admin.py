@@ -45,3 +45,15 @@ def audit_log():
                        "details": e.details, "created_at": iso(e.created_at)}
                       for e in result.items],
             "page": result.page, "per_page": result.per_page, "total": result.total}
+
+
+@operation("/admin/users/<username>/erase", "POST",
+           summary="Erase an account on the person's request", body=s.Erasure, status=204,
+           errors=(401, 403, 404), auth="required")
+def erase_user(username: str, data: s.Erasure):
+    from forum.services import erasure
+
+    actor = signed_in_user()
+    admin._require_admin(actor)
+    erasure.erase_account(actor, queries.get_user(username), data.keep_posts)
+    return None

@@ -54,3 +54,14 @@ def export_me():
     response = jsonify(export.export_user(signed_in_user()))
     response.headers["Content-Disposition"] = 'attachment; filename="my-forum-data.json"'
     return response
+
+
+@operation("/me", "DELETE",
+           summary="Erase the caller's account (personal data removed; posts kept or removed)",
+           body=s.Erasure, status=204, errors=(401,), auth="required")
+def erase_me(data: s.Erasure):
+    from forum.services import erasure
+
+    user = signed_in_user()
+    erasure.erase_account(user, user, data.keep_posts)
+    return None

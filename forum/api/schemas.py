@@ -149,6 +149,11 @@ class InvitationCreate(Request):
     role: Role = "member"
 
 
+class Erasure(Request):
+    keep_posts: bool = Field(
+        default=True, description="Keep the posts under 'Former member' (true) or remove them")
+
+
 class SuspensionSet(Request):
     until: AwareDatetime
     reason: str = Field(min_length=1, max_length=1000)

@@ -15,7 +15,7 @@ def iso(value: datetime | None) -> str | None:
 
 
 def user_ref(user: User | None) -> dict:
-    if user is None:
+    if user is None or user.erased_at is not None:
         return {"username": None, "display_name": "Former member"}
     return {"username": user.username, "display_name": user.display_name}
 

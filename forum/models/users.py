@@ -27,6 +27,8 @@ class User(Base):
     # Bumped at sign-out and password change: every session cookie carrying an older one is dead.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the person's data was erased: the row stays so threads keep their shape.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # Flask-Login protocol
     is_anonymous = False

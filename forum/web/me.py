@@ -80,3 +80,19 @@ def profile():
         return redirect(url_for("web.profile"), code=303)
     return render_template("me/profile.html", prefs=mail.preferences(me),
                            kinds=NOTIFICATION_KINDS, action=ActionForm())
+
+
+@bp.route("/profile/erase", methods=["POST"])
+def erase_me():
+    from flask_login import logout_user
+
+    from forum.services import erasure
+
+    me = _signed_in()
+    if not ActionForm().validate_on_submit() or request.form.get("confirm") != "ERASE":
+        flash("Type ERASE to confirm.", "error")
+        return redirect(url_for("web.profile"), code=303)
+    erasure.erase_account(me, me, keep_posts=request.form.get("keep_posts") == "1")
+    logout_user()
+    flash("Your account and personal data were erased.", "info")
+    return redirect(url_for("web.home"), code=303)

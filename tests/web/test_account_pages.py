@@ -89,3 +89,14 @@ def test_invitation_link_page_lets_the_invitee_join(world, client):
     r = client.post(link, data={"csrf_token": csrf_from(page)})
     assert r.headers["Location"] == f"/groups/{world.groups['private'].slug}"
     assert client.get(r.headers["Location"]).status_code == 200
+
+
+def test_erasing_from_the_profile_page_needs_confirmation(world, client):
+    sign_in(client, "member")
+    page = client.get("/profile").get_data(as_text=True)
+    client.post("/profile/erase", data={"csrf_token": csrf_from(page), "confirm": "no"})
+    assert client.get("/api/v1/me").status_code == 200
+    client.post("/profile/erase", data={"csrf_token": csrf_from(page), "confirm": "ERASE",
+                                        "keep_posts": "1"})
+    assert client.get("/api/v1/me").status_code == 401
+    assert sign_in(client.application.test_client(), "member").status_code == 401

@@ -1,0 +1,103 @@
+"""Erasure of an account (UK GDPR): personal data goes, threads keep their shape.
+
+Posts stay under "Former member" or are removed, as the person chooses; mentions of them in
+others' posts and in notifications stop naming them; their reactions, tokens, memberships,
+preferences and unsent mail are deleted. The logs keep the action, not the person.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from sqlalchemy import delete, select, update
+
+from forum import live
+from forum.db import after_commit, unit_of_work
+from forum.extensions import db
+from forum.markup import render_markdown
+from forum.models import (
+    ApiToken,
+    Flag,
+    Group,
+    MailPreference,
+    Membership,
+    Notification,
+    OutgoingMail,
+    Post,
+    PostRevision,
+    Reaction,
+    User,
+    utcnow,
+)
+from forum.services import search
+from forum.services.admin import audit
+from forum.services.validation import refuse
+
+REMOVED = "_This post was removed at its author's request._"
+
+
+@unit_of_work
+def erase_account(actor: User, user: User, keep_posts: bool = True) -> None:
+    if not (actor.id == user.id or actor.is_admin):
+        refuse(actor, "Only the person themself or a site administrator erases an account.")
+    if user.erased_at is not None:
+        return
+    old_username, old_name = user.username, user.display_name
+    _forget_mentions(old_username, old_name)
+    own_posts = list(db.session.scalars(select(Post).where(Post.author_id == user.id)))
+    if not keep_posts:
+        db.session.execute(delete(PostRevision).where(
+            PostRevision.post_id.in_([p.id for p in own_posts])))
+        for post in own_posts:
+            post.body_markdown = REMOVED
+            post.body_html = render_markdown(REMOVED)
+            search.index_post(post)
+    _drop_reactions(user)
+    for membership in db.session.scalars(select(Membership).where(Membership.user_id == user.id)):
+        if membership.role != "pending":
+            db.session.execute(update(Group).where(Group.id == membership.group_id)
+                               .values(member_count=Group.member_count - 1))
+        db.session.delete(membership)
+    db.session.execute(update(Flag).where(Flag.reporter_id == user.id).values(note=""))
+    for model in (ApiToken, MailPreference, Notification):
+        db.session.execute(delete(model).where(model.user_id == user.id))
+    db.session.execute(delete(OutgoingMail).where(OutgoingMail.user_id == user.id,
+                                                  OutgoingMail.sent_at.is_(None)))
+    user.username = user.username_key = f"former-{user.id}"
+    user.email = ""
+    user.display_name = "Former member"
+    user.password_hash = "!erased:" + secrets.token_hex(8)
+    user.is_admin = False
+    user.disabled = True
+    user.session_version += 1
+    user.erased_at = utcnow()
+    audit(actor, "erase_account", "user", user.id,
+          "posts kept as former member" if keep_posts else "posts removed")
+    after_commit(lambda: live.disconnect_user(user.id))
+
+
+def _forget_mentions(username: str, display_name: str) -> None:
+    """@username in others' words and the person's name in notifications stop naming them."""
+    pattern = re.compile(rf"(?<![\w@])@{re.escape(username)}\b", re.IGNORECASE)
+    for post in db.session.scalars(select(Post).where(Post.body_markdown.ilike(f"%@{username}%"))):
+        changed = pattern.sub("@former-member", post.body_markdown)
+        if changed != post.body_markdown:
+            post.body_markdown = changed
+            post.body_html = render_markdown(changed)
+            search.index_post(post)
+    for revision in db.session.scalars(
+            select(PostRevision).where(PostRevision.body_markdown.ilike(f"%@{username}%"))):
+        revision.body_markdown = pattern.sub("@former-member", revision.body_markdown)
+        revision.body_html = render_markdown(revision.body_markdown)
+    for note in db.session.scalars(
+            select(Notification).where(Notification.text.contains(display_name))):
+        note.text = note.text.replace(display_name, "A former member")
+
+
+def _drop_reactions(user: User) -> None:
+    for post_id, kind in db.session.execute(
+            select(Reaction.post_id, Reaction.kind).where(Reaction.user_id == user.id)).all():
+        column = getattr(Post, f"{kind}_count")
+        db.session.execute(update(Post).where(Post.id == post_id).values({column: column - 1}))
+    db.session.execute(delete(Reaction).where(Reaction.user_id == user.id))
