@@ -131,10 +131,30 @@ def restore_command(path: str, yes: bool):
     click.echo(f"restored from {path}")
 
 
+@click.group("retention", help="Retention of archived topics' posts.")
+def retention_cli():
+    pass
+
+
+@retention_cli.command("apply")
+@click.option("--execute", is_flag=True, help="Remove for real (the default is a dry run).")
+def retention_apply(execute: bool):
+    """List (or, with --execute, remove) posts past their group's retention period."""
+    from forum.services import retention
+
+    items = retention.apply() if execute else retention.due()
+    verb = "removed" if execute else "would remove"
+    for item in items:
+        click.echo(f"{item.group}: topic {item.topic_id} “{item.topic}”: {verb} {item.posts} posts")
+    click.echo(f"{verb} {sum(i.posts for i in items)} posts in {len(items)} topics"
+               + ("" if execute else " (dry run: add --execute)"))
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(backup_command)
+    app.cli.add_command(retention_cli)
     app.cli.add_command(restore_command)

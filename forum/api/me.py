@@ -65,3 +65,11 @@ def erase_me(data: s.Erasure):
     user = signed_in_user()
     erasure.erase_account(user, user, data.keep_posts)
     return None
+
+
+@operation("/me/email", "POST",
+           summary="Change the e-mail address: a confirmation link goes to the new address",
+           body=s.EmailChange, status=204, errors=(401,), auth="required")
+def change_email(data: s.EmailChange):
+    accounts.request_email_change(signed_in_user(), data.email)
+    return None

@@ -43,6 +43,9 @@ class GroupUpdate(Request):
     auto_hide_flag_count: int | None = Field(
         default=None, ge=1, le=1000,
         description="Hide a post once this many members flag it; null turns it off")
+    retention_months: int | None = Field(
+        default=None, ge=1, le=600,
+        description="Remove archived topics' posts this many months on; null keeps them")
 
 
 class MemberSet(Request):
@@ -134,6 +137,10 @@ class ProfileUpdate(Request):
     display_name: str = Field(min_length=1, max_length=80)
 
 
+class EmailChange(Request):
+    email: str = Field(max_length=254)
+
+
 class PasswordChange(Request):
     current_password: str = Field(max_length=1024)
     new_password: str = Field(max_length=1024)
@@ -182,6 +189,7 @@ class Group(Response):
     member_count: int
     my_role: Literal["pending", "member", "facilitator", "moderator"] | None
     auto_hide_flag_count: int | None
+    retention_months: int | None
 
 
 class Membership(Response):

@@ -27,6 +27,7 @@ def group_json(group: Group, viewer: perm.Viewer) -> dict:
         "join_policy": group.join_policy, "premoderate": group.premoderate,
         "member_count": group.member_count, "my_role": perm.role_in(viewer, group),
         "auto_hide_flag_count": group.auto_hide_flag_count,
+        "retention_months": group.retention_months,
     }
 
 

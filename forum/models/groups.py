@@ -28,6 +28,8 @@ class Group(Base):
     premoderate: Mapped[bool] = mapped_column(Boolean, default=False)
     # Hide a post automatically once this many distinct members flag it (None: off).
     auto_hide_flag_count: Mapped[int | None] = mapped_column(Integer)
+    # Remove the posts of archived topics this many months after archiving (None: keep).
+    retention_months: Mapped[int | None] = mapped_column(Integer)
     # Kept by the membership services so lists never aggregate on read; pending excluded.
     member_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

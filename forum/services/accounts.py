@@ -169,6 +169,49 @@ def pending_accounts() -> list[User]:
         .order_by(User.id)))
 
 
+# --- e-mail address change, confirmed by mail -------------------------------------------------
+
+def _email_serializer():
+    from flask import current_app
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="email-change")
+
+
+@unit_of_work
+def request_email_change(user: User, new_email: str) -> None:
+    """Mail a confirmation link (24 hours) to the new address; nothing changes until it is used."""
+    from flask import current_app
+
+    from forum.models import OutgoingMail
+
+    new_email = (new_email or "").strip()
+    if not EMAIL.match(new_email):
+        raise ValidationFailed({"email": "Enter a valid e-mail address."})
+    token = _email_serializer().dumps({"u": user.id, "e": new_email, "old": user.email})
+    link = f"{current_app.config['PUBLIC_URL']}/email/confirm/{token}"
+    db.session.add(OutgoingMail(
+        user_id=user.id, to_address=new_email,
+        subject="[Working Groups] Confirm your new e-mail address",
+        body=(f"Hello {user.display_name},\n\nConfirm this address for your account "
+              f"within 24 hours:\n\n{link}\n")))
+
+
+@unit_of_work
+def confirm_email_change(token: str) -> User:
+    from itsdangerous import BadSignature
+
+    try:
+        data = _email_serializer().loads(token, max_age=86400)
+        user = db.session.get(User, int(data["u"]))
+    except (BadSignature, KeyError, TypeError, ValueError):
+        raise NotFound("This confirmation link is not valid or has expired.") from None
+    if user is None or user.email != data.get("old"):
+        raise NotFound("This confirmation link is not valid or has expired.")
+    user.email = data["e"]
+    return user
+
+
 # --- password reset by mail -------------------------------------------------------------------
 
 def _reset_serializer():

@@ -74,6 +74,11 @@ def update_group(actor: User, group: Group, **changes) -> Group:
     if actor.is_admin:
         audit(actor, "change_group", "group", group.id,
               ", ".join(f"{k}={v}" for k, v in changes.items() if v is not None))
+    if "retention_months" in changes:
+        months = changes["retention_months"]
+        if months is not None and not 1 <= months <= 600:
+            raise ValidationFailed({"retention_months": "Between 1 and 600, or null (keep)."})
+        group.retention_months = months
     if "auto_hide_flag_count" in changes:
         count = changes["auto_hide_flag_count"]
         if count is not None and not 1 <= count <= 1000:

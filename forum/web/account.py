@@ -83,3 +83,10 @@ def admin():
     return render_template("account/admin.html", pending=accounts.pending_accounts(),
                            action=ActionForm(), form=request.form if request.method == "POST"
                            else {})
+
+
+@bp.route("/email/confirm/<token>")
+def confirm_email(token: str):
+    user = accounts.confirm_email_change(token)
+    flash(f"Your e-mail address is now {user.email}.", "info")
+    return redirect(url_for("web.home"), code=303)

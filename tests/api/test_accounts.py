@@ -65,3 +65,21 @@ def test_audit_log_records_admin_actions_for_admins_only(world, api):
     assert "create_group" in actions and "grant_role" in actions
     assert api.get("/admin/audit", world.tokens["moderator"]).status_code == 403
     assert api.get("/admin/audit").status_code == 401
+
+
+def test_email_change_waits_for_the_link_sent_to_the_new_address(world, api, client):
+    import re
+
+    from forum.extensions import db
+    from forum.models import OutgoingMail
+
+    assert api.post("/me/email", world.tokens["member"], {"email": "nope"}).status_code == 400
+    assert api.post("/me/email", world.tokens["member"],
+                    {"email": "new@example.org"}).status_code == 204
+    assert api.get("/me", world.tokens["member"]).get_json()["email"] == "member@example.org"
+    mail = db.session.scalars(db.select(OutgoingMail).where(
+        OutgoingMail.to_address == "new@example.org")).one()
+    link = re.search(r"(/email/confirm/\S+)", mail.body).group(1)
+    assert client.get(link).status_code == 303
+    assert api.get("/me", world.tokens["member"]).get_json()["email"] == "new@example.org"
+    assert client.get(link).status_code == 404  # used: the old address no longer matches
