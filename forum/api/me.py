@@ -38,11 +38,20 @@ def update_me(data: s.ProfileUpdate):
 
 
 @operation("/me/password", "POST",
-           summary="Change the password: other sessions and every API token are revoked",
-           body=s.PasswordChange, status=204, errors=(401, 403), auth="required")
+           summary="Change the password: every other session and API token is revoked; the "
+                   "caller's own session or token is rotated (a new token is returned)",
+           body=s.PasswordChange, response=s.PasswordChanged, errors=(401, 403),
+           auth="required")
 def change_password(data: s.PasswordChange):
-    accounts.change_own_password(signed_in_user(), data.current_password, data.new_password)
-    return None
+    from flask import g
+    from flask_login import login_user
+
+    user = signed_in_user()
+    accounts.change_own_password(user, data.current_password, data.new_password)
+    if g.get("auth_via_token"):
+        return {"token": accounts.create_token(user.username, "rotated at password change")}
+    login_user(user)  # this browser session carries on with the new session version
+    return {"token": None}
 
 
 @operation("/me/export", "GET",

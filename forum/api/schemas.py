@@ -403,6 +403,10 @@ class Invitation(Response):
     expires_at: str
 
 
+class PasswordChanged(Response):
+    token: str | None = Field(description="The caller's new API token, when it used one")
+
+
 class Me(Response):
     username: str
     display_name: str

@@ -96,3 +96,21 @@ def erase_me():
     logout_user()
     flash("Your account and personal data were erased.", "info")
     return redirect(url_for("web.home"), code=303)
+
+
+@bp.route("/profile/password", methods=["POST"])
+def change_password():
+    from flask_login import login_user
+
+    me = _signed_in()
+    if ActionForm().validate_on_submit():
+        try:
+            accounts.change_own_password(me, request.form.get("current_password", ""),
+                                         request.form.get("new_password", ""))
+            login_user(me)  # this session carries on; every other one has ended
+            flash("Password changed. Other sessions and your API tokens were signed out.",
+                  "info")
+        except ForumError as error:
+            for message in (error.fields or {"": error.message}).values():
+                flash(message, "error")
+    return redirect(url_for("web.profile"), code=303)

@@ -34,11 +34,15 @@ def test_changing_the_password_revokes_tokens_and_needs_the_current_one(world, a
     r = api.post("/me/password", world.tokens["member"],
                  {"current_password": "correct-horse-battery", "new_password": "short"})
     assert r.status_code == 400 and "password" in r.get_json()["error"]["fields"]
+    other_token = __import__("tests.factories", fromlist=["token"]).token("member")
     r = api.post("/me/password", world.tokens["member"],
                  {"current_password": "correct-horse-battery",
                   "new_password": "a-new-long-password"})
-    assert r.status_code == 204
+    assert r.status_code == 200
+    rotated = r.get_json()["token"]
     assert api.get("/me", world.tokens["member"]).status_code == 401
+    assert api.get("/me", other_token).status_code == 401
+    assert api.get("/me", rotated).get_json()["username"] == "member"
 
 
 def test_display_name_change_shows_on_posts(world, api):

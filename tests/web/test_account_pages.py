@@ -100,3 +100,27 @@ def test_erasing_from_the_profile_page_needs_confirmation(world, client):
                                         "keep_posts": "1"})
     assert client.get("/api/v1/me").status_code == 401
     assert sign_in(client.application.test_client(), "member").status_code == 401
+
+
+def test_changing_the_password_keeps_this_session_and_ends_the_others(world, client):
+    other = client.application.test_client()
+    sign_in(other, "member")
+    sign_in(client, "member")
+    token = client.get("/api/v1/me").get_json()["csrf_token"]
+    r = client.post("/api/v1/me/password", json={"current_password": "correct-horse-battery",
+                                                  "new_password": "a-new-long-password"},
+                    headers={"X-CSRFToken": token})
+    assert r.status_code == 200 and r.get_json()["token"] is None
+    assert client.get("/api/v1/me").status_code == 200
+    assert other.get("/api/v1/me").status_code == 401
+
+
+def test_password_form_on_the_profile_page(world, client):
+    sign_in(client, "member")
+    page = client.get("/profile").get_data(as_text=True)
+    client.post("/profile/password", data={"csrf_token": csrf_from(page),
+                                           "current_password": "correct-horse-battery",
+                                           "new_password": "a-new-long-password"})
+    assert client.get("/api/v1/me").status_code == 200
+    assert sign_in(client.application.test_client(), "member",
+                   "a-new-long-password").status_code == 303
