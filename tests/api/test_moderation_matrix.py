@@ -13,7 +13,7 @@ import pytest
 from forum.extensions import db
 from forum.services import groups, moderation
 from tests import factories as f
-from tests.conftest import _clean
+from tests.matrix import rows, statuses
 
 CALLERS = ("admin", "moderator", "other_mod", "facilitator", "member", "outsider", "anonymous")
 
@@ -82,31 +82,15 @@ def build_moderation_world():
     return world
 
 
-def _rows():
-    for line in TABLE.strip().splitlines():
-        if line.startswith("#"):
-            continue
-        method, path, body, vis, *statuses = line.split()
-        yield pytest.param(method, path, body, vis, dict(zip(CALLERS, map(int, statuses))),
-                           id=f"{method} {path} {body} {vis}")
-
-
-@pytest.mark.parametrize("method,path,body,vis,expected", list(_rows()))
+@pytest.mark.parametrize("method,path,body,vis,expected", list(rows(TABLE, CALLERS)))
 def test_moderation_status_per_caller(app, api, method, path, body, vis, expected):
     visibility = "public" if vis == "pub" else "private"
-    got = {}
-    world = None
-    for caller in CALLERS:
-        if world is None or method != "GET":
-            _clean(app)
-            world = build_moderation_world()
-        url = path.format(
+
+    def url_of(world):
+        return path.format(
             slug=world.groups[visibility].slug, thread=world.threads[visibility].id,
             post=world.posts[visibility].id, flag=world.extra[visibility]["flag"],
-            pending=world.extra[visibility]["pending"],
-        )
-        response = api(method, url, world.tokens.get(caller), BODIES[body])
-        got[caller] = response.status_code
-        if response.status_code >= 400:
-            assert set(response.get_json()["error"]) >= {"code", "message"}
-    assert got == expected
+            pending=world.extra[visibility]["pending"])
+
+    assert statuses(app, api, build_moderation_world, CALLERS, method, url_of,
+                    BODIES[body]) == expected

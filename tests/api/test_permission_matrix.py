@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import _clean
 from tests.factories import build_world
+from tests.matrix import rows, statuses
 
 CALLERS = ("admin", "moderator", "facilitator", "member", "pending", "outsider", "anonymous")
 
@@ -83,31 +83,13 @@ BODIES = {
 }
 
 
-def _rows():
-    for line in TABLE.strip().splitlines():
-        if line.startswith("#"):
-            continue
-        method, path, body, vis, *statuses = line.split()
-        yield pytest.param(method, path, body, vis, dict(zip(CALLERS, map(int, statuses))),
-                           id=f"{method} {path} {body} {vis}")
-
-
-@pytest.mark.parametrize("method,path,body,vis,expected", list(_rows()))
+@pytest.mark.parametrize("method,path,body,vis,expected", list(rows(TABLE, CALLERS)))
 def test_status_per_caller(app, api, method, path, body, vis, expected):
     visibility = "public" if vis == "pub" else "private"
-    got = {}
-    world = None
-    for caller in CALLERS:
-        if world is None or method != "GET":
-            _clean(app)
-            world = build_world()
-        url = path.format(
+
+    def url_of(world):
+        return path.format(
             slug=world.groups[visibility].slug, topic=world.topics[visibility].id,
-            thread=world.threads[visibility].id, post=world.threads[visibility].first_post.id,
-        )
-        response = api(method, url, world.tokens.get(caller), BODIES[body])
-        got[caller] = response.status_code
-        if response.status_code >= 400:
-            error = response.get_json()["error"]
-            assert error["code"] and error["message"], (caller, response.get_json())
-    assert got == expected
+            thread=world.threads[visibility].id, post=world.threads[visibility].first_post.id)
+
+    assert statuses(app, api, build_world, CALLERS, method, url_of, BODIES[body]) == expected

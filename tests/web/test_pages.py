@@ -152,3 +152,17 @@ def test_a_thread_page_of_50_posts_weighs_under_100_kb_compressed(world, client)
     for asset in re.findall(r'(?:href|src)="(/static/[^"]+)"', html):
         total += len(client.get(asset, headers=headers).data)
     assert total < 100 * 1024, total
+
+
+def test_every_main_page_has_a_plain_short_title(world, client):
+    sign_in(client, "moderator")
+    slug = world.groups["public"].slug
+    for path in ["/", f"/groups/{slug}", f"/groups/{slug}/members", f"/groups/{slug}/moderation",
+                 f"/groups/{slug}/moderation/log", f"/topics/{world.topics['public'].id}",
+                 f"/threads/{world.threads['public'].id}", "/profile", "/tokens",
+                 "/notifications", "/search", f"/topics/{world.topics['public'].id}/summary/edit",
+                 f"/posts/{world.posts['public'].id}/history", "/invitations"]:
+        html = client.get(path).get_data(as_text=True)
+        title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+        assert "<" not in title and len(title) < 160, (path, title[:200])
+        assert html.count("<main") == 1, path
