@@ -207,8 +207,9 @@ def reject_post(actor: User, post: Post, reason: str | None = None) -> Post:
     return post
 
 
-def queue_items(group: Group) -> list[dict]:
-    """Open flags grouped by post, and pending posts; oldest first."""
+def queue_items(actor: User, group: Group) -> list[dict]:
+    """Open flags grouped by post, and pending posts; oldest first. For the group's moderators."""
+    _require_moderator(actor, group)
     flags = db.session.scalars(
         select(Flag).join(Post, Post.id == Flag.post_id).join(Thread, Thread.id == Post.thread_id)
         .join(Topic, Topic.id == Thread.topic_id)

@@ -97,8 +97,7 @@ def latest_published(topic: Topic) -> Summary:
 
 
 def list_versions(actor: User, topic: Topic) -> list[Summary]:
-    if not (perm.can_see_summary_drafts(actor, topic)
-            or perm.can_moderate_group(actor, topic.group)):
+    if not perm.can_see_summary_drafts(actor, topic):  # facilitators, hence moderators too
         refuse(actor, "Only facilitators and moderators see summary drafts.")
     return list(db.session.scalars(
         select(Summary).where(Summary.topic_id == topic.id).order_by(Summary.version.desc())))

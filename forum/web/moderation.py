@@ -6,11 +6,9 @@ from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from forum import permissions as perm
 from forum.errors import ForumError
 from forum.models import utcnow
 from forum.services import moderation, queries
-from forum.services.validation import refuse
 from forum.web import bp
 from forum.web.forms import ActionForm, SuspendForm
 from forum.web.helpers import page_number, viewer
@@ -18,17 +16,14 @@ from forum.web.helpers import page_number, viewer
 
 def _moderated_group(slug: str):
     me = viewer()
-    grp = queries.get_group(slug, me)
-    if not perm.can_moderate_group(me, grp):
-        refuse(me, "Only the group's moderators see this page.")
-    return me, grp
+    return me, queries.get_group(slug, me)
 
 
 @bp.route("/groups/<slug>/moderation")
 def moderation_queue(slug: str):
-    _me, grp = _moderated_group(slug)
+    me, grp = _moderated_group(slug)
     return render_template("moderation/queue.html", group=grp,
-                           items=moderation.queue_items(grp), action=ActionForm(),
+                           items=moderation.queue_items(me, grp), action=ActionForm(),
                            suspend=SuspendForm())
 
 
