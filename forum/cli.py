@@ -150,6 +150,26 @@ def retention_apply(execute: bool):
                + ("" if execute else " (dry run: add --execute)"))
 
 
+@click.group("reminders", help="Deadline reminders of informed conversations.")
+def reminders_cli():
+    pass
+
+
+@reminders_cli.command("send")
+@click.option("--within-hours", default=48, show_default=True, type=click.IntRange(1, 24 * 30),
+              help="Remind about deadlines this close.")
+def reminders_send(within_hours: int):
+    """Notify whoever still has something to do before a phase deadline (run from cron, e.g.
+    hourly); each person is reminded once per topic and phase."""
+    from datetime import timedelta
+
+    from forum.services import mail, phases
+
+    sent = phases.send_reminders(timedelta(hours=within_hours))
+    mailed = mail.send_due(limit=10_000)
+    click.echo(f"sent {sent} reminders, {mailed} mails")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
@@ -158,3 +178,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(retention_cli)
     app.cli.add_command(restore_command)
+    app.cli.add_command(reminders_cli)

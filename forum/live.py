@@ -334,3 +334,17 @@ def publish_summary(summary, topic: Topic) -> None:
     payload = summary_json(summary, getattr(summary, "cited_ids", []))
     _to_audiences("summary.published", payload, payload,
                   [f"topic:{topic.id}", f"group:{topic.group.slug}"])
+
+
+def publish_topic(topic: Topic) -> None:
+    """topic.updated (a phase change, for one): to the topic's and the group's rooms."""
+    from forum.api.serializers import topic_json
+
+    payload = topic_json(topic, perm.AnonymousUser())
+    _to_audiences("topic.updated", payload, payload,
+                  [f"topic:{topic.id}", f"group:{topic.group.slug}"])
+
+
+def publish_signoff(topic: Topic, payload: dict) -> None:
+    """signoff.updated: the tallies of the topic's sign-off, to the topic room."""
+    _to_audiences("signoff.updated", payload, payload, [f"topic:{topic.id}"])

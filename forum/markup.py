@@ -109,3 +109,24 @@ def quoted_post_ids(text: str) -> list[int]:
 def plain_text(html: str) -> str:
     """Text of rendered HTML, for snippets and notification texts."""
     return re.sub(r"\s+", " ", bleach.clean(html, tags=set(), strip=True)).strip()
+
+
+_POST_REF_LINK = re.compile(r'<a [^>]*data-post-ref="(\d+)"[^>]*>post #\d+</a>')
+
+
+def footnote_markers(html: str, numbers: dict[int, int]) -> str:
+    """Turn the [[post:ID]] links of sanitised HTML into footnote markers ([n] -> #fn-n)."""
+    def marker(match: re.Match) -> str:
+        number = numbers.get(int(match.group(1)))
+        if number is None:
+            return match.group(0)
+        return f'<sup class="fn"><a href="#fn-{number}">[{number}]</a></sup>'
+    return _POST_REF_LINK.sub(marker, html)
+
+
+def footnote_markdown(text: str, numbers: dict[int, int]) -> str:
+    """Turn [[post:ID]] into Markdown footnote references [^n]."""
+    def marker(match: re.Match) -> str:
+        number = numbers.get(int(match.group(1)))
+        return f"[^{number}]" if number is not None else f"post #{int(match.group(1))}"
+    return POST_REF.sub(marker, text)

@@ -163,6 +163,38 @@ def can_download_report(user: Viewer, topic: Topic) -> bool:
     return is_facilitator(user, topic.group)
 
 
+def can_edit_questions(user: Viewer, topic: Topic) -> bool:
+    return is_facilitator(user, topic.group)
+
+
+def can_change_phase(user: Viewer, topic: Topic) -> bool:
+    return is_facilitator(user, topic.group)
+
+
+def can_run_signoff(user: Viewer, topic: Topic) -> bool:
+    """Put a draft to sign-off and close it."""
+    return is_facilitator(user, topic.group)
+
+
+def can_vote_in_signoff(user: Viewer, topic: Topic) -> bool:
+    """A member of the group (a real membership, not admin rights) who speaks for an
+    organisation casts that organisation's voice."""
+    group = topic.group
+    return (_signed_in(user) and _rank(user, group) >= ROLE_RANK["member"]
+            and getattr(user, "organisation_id", None) is not None
+            and not is_suspended(user, group))
+
+
+def can_see_response(user: Viewer, topic: Topic, published: bool) -> bool:
+    """The exported response: everyone who sees the topic once published; drafts for
+    facilitators."""
+    return can_see_topic(user, topic) and (published or can_see_summary_drafts(user, topic))
+
+
+def can_manage_organisations(user: Viewer) -> bool:
+    return is_admin(user)
+
+
 # --- threads ----------------------------------------------------------------------------------
 
 def can_see_thread(user: Viewer, thread: Thread) -> bool:
@@ -219,6 +251,21 @@ def can_edit_post(user: Viewer, post: Post) -> bool:
     return is_moderator(user, group) or (
         _is_author(user, post.author_id) and not is_suspended(user, group)
     )
+
+
+def can_set_post_consent(user: Viewer, post: Post) -> bool:
+    """Only the author says how their own words may leave the forum."""
+    return _is_author(user, post.author_id)
+
+
+def can_tag_question(user: Viewer, author_id: int | None, group: Group) -> bool:
+    """Tag a thread or post with the question it answers: its author or a facilitator."""
+    return is_facilitator(user, group) or (
+        _is_author(user, author_id) and not is_suspended(user, group))
+
+
+def can_set_group_consent(user: Viewer, group: Group) -> bool:
+    return _signed_in(user) and _rank(user, group) >= ROLE_RANK["member"]
 
 
 def can_see_revisions(user: Viewer, post: Post) -> bool:

@@ -152,6 +152,7 @@ def _authenticate_and_check_csrf():
 def register(app) -> None:
     from forum.api import (  # noqa: F401  (routes)
         admin,
+        consultations,
         conversations,
         groups,
         invitations,

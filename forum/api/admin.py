@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from forum.api import PAGINATION, operation, page_args, signed_in_user
 from forum.api import schemas as s
-from forum.api.serializers import iso, user_ref
+from forum.api.serializers import iso, me_json, organisation_json, user_ref
 from forum.services import admin, queries
+from forum.services import organisations as organisations_service
 
 
 def _account(user) -> dict:
@@ -57,3 +58,53 @@ def erase_user(username: str, data: s.Erasure):
     admin._require_admin(actor)
     erasure.erase_account(actor, queries.get_user(username), data.keep_posts)
     return None
+
+
+@operation("/admin/organisations", "GET",
+           summary="Member organisations, with the number of accounts speaking for each",
+           response=s.page_of(s.Organisation), errors=(401, 403), auth="required")
+def organisations():
+    rows = organisations_service.list_organisations(signed_in_user())
+    items = [organisation_json(o, n) for o, n in rows]
+    return {"items": items, "page": 1, "per_page": max(len(items), 1), "total": len(items)}
+
+
+@operation("/admin/organisations", "POST", summary="Add a member organisation",
+           body=s.OrganisationCreate, response=s.Organisation, status=201,
+           errors=(401, 403, 409), auth="required")
+def create_organisation(data: s.OrganisationCreate):
+    return organisation_json(organisations_service.create_organisation(
+        signed_in_user(), data.name, data.region), 0)
+
+
+@operation("/admin/organisations/<id:organisation_id>", "PATCH",
+           summary="Rename an organisation or change its region", body=s.OrganisationUpdate,
+           response=s.Organisation, errors=(401, 403, 404, 409), auth="required")
+def update_organisation(organisation_id: int, data: s.OrganisationUpdate):
+    actor = signed_in_user()
+    organisation = organisations_service.get_organisation(actor, organisation_id)
+    return organisation_json(organisations_service.update_organisation(
+        actor, organisation, data.name, data.region))
+
+
+@operation("/admin/organisations/<id:organisation_id>", "DELETE",
+           summary="Remove an organisation (its accounts stay, speaking for none)", status=204,
+           errors=(401, 403, 404), auth="required")
+def delete_organisation(organisation_id: int):
+    actor = signed_in_user()
+    organisations_service.delete_organisation(
+        actor, organisations_service.get_organisation(actor, organisation_id))
+    return None
+
+
+@operation("/admin/users/<username>/organisation", "PUT",
+           summary="Say which organisation an account speaks for (null: none)",
+           body=s.OrganisationAssign, response=s.Me, errors=(401, 403, 404), auth="required")
+def set_user_organisation(username: str, data: s.OrganisationAssign):
+    actor = signed_in_user()
+    admin._require_admin(actor)
+    organisation = (organisations_service.get_organisation(actor, data.organisation_id)
+                    if data.organisation_id is not None else None)
+    user = organisations_service.set_member_organisation(
+        actor, queries.get_user(username), organisation)
+    return me_json(user, None)

@@ -17,7 +17,8 @@ from forum.services import queries, reports, summaries
 def topic_summary(topic_id: int):
     topic = queries.get_topic(topic_id, viewer())
     summary = summaries.latest_published(topic)
-    return summary_json(summary, summaries.citations_of([summary.id]).get(summary.id, []))
+    return summary_json(summary, summaries.citations_of([summary.id]).get(summary.id, []),
+                        summaries.stale_post_ids(summary))
 
 
 @operation("/topics/<id:topic_id>/summary", "POST",
@@ -37,7 +38,8 @@ def summary_versions(topic_id: int):
     topic = queries.get_topic(topic_id, viewer())
     versions = summaries.list_versions(signed_in_user(), topic)
     cited = summaries.citations_of([v.id for v in versions])
-    items = [summary_json(v, cited.get(v.id, [])) for v in versions]
+    items = [summary_json(v, cited.get(v.id, []), summaries.stale_post_ids(v))
+             for v in versions]
     return {"items": items, "page": 1, "per_page": max(len(items), 1), "total": len(items)}
 
 

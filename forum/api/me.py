@@ -7,7 +7,7 @@ from flask_wtf.csrf import generate_csrf
 from forum.api import operation, signed_in_user
 from forum.api import schemas as s
 from forum.api.serializers import me_json
-from forum.services import accounts, export, mail
+from forum.services import accounts, consent, export, mail, queries
 
 
 @operation("/me", "GET", summary="The signed-in caller, with a CSRF token for cookie sessions",
@@ -82,3 +82,25 @@ def erase_me(data: s.Erasure):
 def change_email(data: s.EmailChange):
     accounts.request_email_change(signed_in_user(), data.email)
     return None
+
+
+@operation("/me/consents", "GET",
+           summary="How the caller's words may be quoted outside the forum, per group",
+           response=s.ConsentList, errors=(401,), auth="required")
+def consents():
+    user = signed_in_user()
+    items = [{"group": {"slug": g.slug, "name": g.name}, "level": level}
+             for g, level in consent.levels_in_my_groups(user)]
+    return {"items": items, "page": 1, "per_page": max(len(items), 1), "total": len(items)}
+
+
+@operation("/me/consents/<slug>", "PUT",
+           summary="Say how your words in a group may be quoted: attributable, anonymised "
+                   "(region only) or not_quoted (counted only)",
+           body=s.ConsentSet, response=s.GroupConsent, errors=(401, 403, 404),
+           auth="required")
+def set_consent(slug: str, data: s.ConsentSet):
+    user = signed_in_user()
+    group = queries.get_group(slug, user)
+    level = consent.set_group_consent(user, group, data.level)
+    return {"group": {"slug": group.slug, "name": group.name}, "level": level}

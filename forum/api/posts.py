@@ -5,8 +5,8 @@ from __future__ import annotations
 from forum.api import PAGINATION, operation, page_args, page_json, signed_in_user, viewer
 from forum.api import schemas as s
 from forum.api.serializers import post_json, revision_json
+from forum.services import consent, queries, summaries
 from forum.services import posts as post_service
-from forum.services import queries, summaries
 
 
 def _post_json(post, me):
@@ -26,6 +26,15 @@ def edit_post(post_id: int, data: s.PostEdit):
     me = viewer()
     post = queries.get_post(post_id, me)
     return _post_json(post_service.edit_post(signed_in_user(), post, data.body, data.reason), me)
+
+
+@operation("/posts/<id:post_id>/consent", "PUT",
+           summary="How this post may be quoted outside the forum (its author only)",
+           body=s.PostConsentSet, response=s.Post, errors=(401, 403, 404), auth="required")
+def set_post_consent(post_id: int, data: s.PostConsentSet):
+    me = viewer()
+    post = queries.get_post(post_id, me)
+    return _post_json(consent.set_post_consent(signed_in_user(), post, data.level), me)
 
 
 @operation("/posts/<id:post_id>/revisions", "GET", summary="Earlier versions, newest first",

@@ -11,6 +11,9 @@ JoinPolicy = Literal["open", "request", "invite"]
 Role = Literal["member", "facilitator", "moderator"]
 TopicStatus = Literal["upcoming", "open", "concluded", "archived"]
 ReactionKind = Literal["agree", "disagree", "thanks"]
+Phase = Literal["discussion", "drafting", "signoff", "submitted"]
+Consent = Literal["attributable", "anonymised", "not_quoted"]
+Stance = Literal["endorse", "object", "abstain"]
 MAX_ID = 2**31 - 1
 
 
@@ -58,6 +61,8 @@ class TopicCreate(Request):
     status: TopicStatus = "open"
     event_at: AwareDatetime | None = None
     response_deadline: AwareDatetime | None = None
+    questions: list[str] = Field(default_factory=list, max_length=50,
+                                 description="The consultation's numbered questions, in order")
 
 
 class TopicUpdate(Request):
@@ -71,6 +76,8 @@ class TopicUpdate(Request):
 class ThreadCreate(Request):
     title: str = Field(min_length=1, max_length=200)
     body: str
+    question_id: int | None = Field(default=None, ge=1, le=MAX_ID,
+                                    description="The topic's question this thread answers")
 
 
 class ThreadUpdate(Request):
@@ -79,11 +86,66 @@ class ThreadUpdate(Request):
     pinned: bool | None = None
     topic_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     slow_mode_seconds: int | None = Field(default=None, ge=0, le=86400)
+    question_id: int | None = Field(default=None, ge=1, le=MAX_ID,
+                                    description="Tag with a question of the topic; null clears")
 
 
 class PostCreate(Request):
     body: str
     reply_to: int | None = Field(default=None, ge=1, le=MAX_ID)
+    question_id: int | None = Field(default=None, ge=1, le=MAX_ID,
+                                    description="The question this post answers, if not its "
+                                                "thread's")
+
+
+class QuestionsSet(Request):
+    questions: list[str] = Field(max_length=50, description="One text per question, in order")
+
+
+class PhaseSet(Request):
+    phase: Phase
+    deadline: AwareDatetime | None = Field(default=None, description="The phase's deadline")
+
+
+class SignOffOpen(Request):
+    version: int | None = Field(default=None, ge=1, le=MAX_ID,
+                                description="The summary version (default: the latest)")
+    closes_at: AwareDatetime | None = None
+
+
+class SignOffClose(Request):
+    publish: bool = Field(default=False, description="Publish the version signed off")
+
+
+class VoteCast(Request):
+    stance: Stance
+    reason: str = Field(default="", max_length=4000,
+                        description="Required for an objection")
+    open_thread: bool = Field(default=False,
+                              description="An objection opens a thread about the paragraph")
+
+
+class ConsentSet(Request):
+    level: Consent
+
+
+class PostConsentSet(Request):
+    level: Consent | None = Field(description="null: follow the group-wide answer")
+
+
+class OrganisationCreate(Request):
+    name: str = Field(min_length=1, max_length=160)
+    region: str = Field(default="", max_length=80)
+
+
+class OrganisationUpdate(Request):
+    name: str | None = Field(default=None, min_length=1, max_length=160)
+    region: str | None = Field(default=None, max_length=80)
+
+
+class OrganisationAssign(Request):
+    organisation_id: int | None = Field(ge=1, le=MAX_ID,
+                                        description="null: the account speaks for none")
 
 
 class PostEdit(Request):
@@ -131,6 +193,7 @@ class MailPreferences(Request):
     summary: MailMode | None = None
     moderation: MailMode | None = None
     membership: MailMode | None = None
+    conversation: MailMode | None = None
 
 
 class ProfileUpdate(Request):
@@ -213,6 +276,8 @@ class Topic(Response):
     response_deadline: str | None = Field(description="ISO 8601 UTC with Z")
     thread_count: int
     has_summary: bool
+    phase: Phase
+    phase_deadline: str | None = Field(description="ISO 8601 UTC with Z")
 
 
 class Reactions(Response):
@@ -235,6 +300,9 @@ class Post(Response):
     reactions: Reactions
     my_reactions: list[ReactionKind]
     cited: bool = Field(default=False, description="A published summary cites this post")
+    question_id: int | None = None
+    quote_consent: Consent | None = Field(
+        default=None, description="The author's override for this post (null: group-wide)")
 
 
 class Thread(Response):
@@ -249,6 +317,9 @@ class Thread(Response):
     pinned: bool
     pending: bool
     slow_mode_seconds: int
+    question_id: int | None = None
+    signoff_paragraph_id: int | None = Field(
+        default=None, description="Set on a thread opened by an objection in sign-off")
     first_post: Post | None = None
 
 
@@ -305,11 +376,16 @@ class Summary(Response):
     published_at: str | None
     cited_post_ids: list[int]
     published: bool
+    stale_post_ids: list[int] = Field(
+        default_factory=list,
+        description="Cited posts edited, hidden or erased since the summary cited them")
 
 
 class Notification(Response):
     id: int
-    kind: Literal["mention", "reply", "quote", "summary", "moderation", "membership"]
+    kind: Literal["mention", "reply", "quote", "summary", "moderation", "membership",
+                  "conversation"] = Field(description="conversation: a topic's phase, sign-off "
+                                          "and deadline reminders")
     created_at: str
     read: bool
     url: str
@@ -407,12 +483,98 @@ class PasswordChanged(Response):
     token: str | None = Field(description="The caller's new API token, when it used one")
 
 
+class Organisation(Response):
+    id: int
+    name: str
+    region: str
+    member_count: int | None = None
+
+
+class Question(Response):
+    id: int
+    number: int
+    text: str
+
+
+class QuestionList(Response):
+    items: list[Question]
+    page: int
+    per_page: int
+    total: int
+
+
+class Objection(Response):
+    organisation: str
+    reason: str
+    thread_id: int | None
+
+
+class Vote(Response):
+    stance: Stance
+    reason: str
+    thread_id: int | None
+    organisation: str
+    cast_by: UserRef
+    updated_at: str
+
+
+class SignOffParagraph(Response):
+    number: int
+    endorse: int
+    object: int
+    abstain: int
+    body_markdown: str | None = None
+    body_html: str | None = None
+    my_vote: Vote | None = None
+    objections: list[Objection] | None = None
+
+
+class SignOff(Response):
+    topic_id: int
+    summary_version: int
+    status: Literal["open", "closed"]
+    opened_at: str
+    closes_at: str | None
+    closed_at: str | None
+    organisations: int = Field(description="Member organisations (frozen at closing)")
+    waiting: int = Field(description="Organisations yet to vote on every paragraph")
+    paragraphs: list[SignOffParagraph]
+
+
+class Citation(Response):
+    number: int
+    post_id: int
+    cited_revision: int
+    state: Literal["current", "edited", "hidden", "erased", "withdrawn"]
+
+
+class Coverage(Response):
+    version: int | None
+    citations: list[Citation]
+    uncited_threads: list[int]
+    uncited_questions: list[int]
+    uncited_organisations: list[Organisation]
+
+
+class GroupConsent(Response):
+    group: GroupRef
+    level: Consent
+
+
+class ConsentList(Response):
+    items: list[GroupConsent]
+    page: int
+    per_page: int
+    total: int
+
+
 class Me(Response):
     username: str
     display_name: str
     email: str
     is_admin: bool
     csrf_token: str | None
+    organisation: Organisation | None = None
 
 
 class ErrorDetail(Response):

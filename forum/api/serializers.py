@@ -42,6 +42,7 @@ def topic_json(topic: Topic, viewer: perm.Viewer) -> dict:
         "briefing_html": topic.briefing_html, "status": topic.status,
         "event_at": iso(topic.event_at), "response_deadline": iso(topic.response_deadline),
         "thread_count": topic.thread_count, "has_summary": topic.has_summary,
+        "phase": topic.phase, "phase_deadline": iso(topic.phase_deadline),
     }
 
 
@@ -51,7 +52,8 @@ def thread_json(thread: Thread, viewer: perm.Viewer) -> dict:
         "author": user_ref(thread.author), "created_at": iso(thread.created_at),
         "last_post_at": iso(thread.last_post_at), "post_count": thread.post_count,
         "locked": thread.locked, "pinned": thread.pinned, "pending": thread.pending,
-        "slow_mode_seconds": thread.slow_mode_seconds,
+        "slow_mode_seconds": thread.slow_mode_seconds, "question_id": thread.question_id,
+        "signoff_paragraph_id": thread.signoff_paragraph_id,
     }
     first_post = getattr(thread, "first_post", None)
     if first_post is not None:
@@ -70,7 +72,7 @@ def post_json(post: Post, viewer: perm.Viewer, my_reactions: list[str] | None = 
         "created_at": iso(post.created_at), "edited_at": iso(post.edited_at),
         "hidden": post.hidden, "pending": post.pending, "reply_to": post.reply_to_id,
         "reactions": post.reaction_counts(), "my_reactions": list(my_reactions or []),
-        "cited": cited,
+        "cited": cited, "question_id": post.question_id, "quote_consent": post.quote_consent,
     }
 
 
@@ -83,12 +85,14 @@ def revision_json(revision: PostRevision) -> dict:
     }
 
 
-def summary_json(summary: Summary, cited_post_ids: list[int]) -> dict:
+def summary_json(summary: Summary, cited_post_ids: list[int],
+                 stale_post_ids: list[int] | None = None) -> dict:
     return {
         "topic_id": summary.topic_id, "version": summary.version,
         "body_markdown": summary.body_markdown, "body_html": summary.body_html,
         "author": user_ref(summary.author), "published_at": iso(summary.published_at),
         "cited_post_ids": cited_post_ids, "published": summary.published,
+        "stale_post_ids": list(stale_post_ids or []),
     }
 
 
@@ -96,6 +100,7 @@ def me_json(user: User, csrf_token: str | None) -> dict:
     return {
         "username": user.username, "display_name": user.display_name, "email": user.email,
         "is_admin": user.is_admin, "csrf_token": csrf_token,
+        "organisation": organisation_json(user.organisation) if user.organisation_id else None,
     }
 
 
@@ -138,3 +143,48 @@ def invitation_json(invitation) -> dict:
         "role": invitation.role, "status": invitation.status,
         "created_at": iso(invitation.created_at), "expires_at": iso(invitation.expires_at),
     }
+
+
+def organisation_json(organisation, member_count: int | None = None) -> dict:
+    data = {"id": organisation.id, "name": organisation.name, "region": organisation.region}
+    if member_count is not None:
+        data["member_count"] = member_count
+    return data
+
+
+def question_json(question) -> dict:
+    return {"id": question.id, "number": question.number, "text": question.text}
+
+
+def signoff_json(view, viewer: perm.Viewer | None, group: Group | None = None) -> dict:
+    """The tallies (what the live event carries); given the group, also the paragraphs' text,
+    the caller's organisation's votes and, for members of the group, the objections."""
+    signoff = view.signoff
+    data = {
+        "topic_id": signoff.topic_id, "summary_version": signoff.summary.version,
+        "status": "open" if signoff.is_open else "closed",
+        "opened_at": iso(signoff.opened_at), "closes_at": iso(signoff.closes_at),
+        "closed_at": iso(signoff.closed_at), "organisations": view.organisations,
+        "waiting": len(view.waiting),
+        "paragraphs": [{"number": p.number, "endorse": p.endorse, "object": p.object,
+                        "abstain": p.abstain} for p in view.paragraphs],
+    }
+    if group is None:
+        return data
+    organisation_id = getattr(viewer, "organisation_id", None)
+    member = perm.is_member(viewer, group)
+    for row, tally in zip(data["paragraphs"], view.paragraphs):
+        row["body_markdown"] = tally.paragraph.body_markdown
+        row["body_html"] = tally.paragraph.body_html
+        mine = next((v for v in tally.votes if v.organisation_id == organisation_id), None)
+        row["my_vote"] = vote_json(mine) if mine is not None and organisation_id else None
+        row["objections"] = [
+            {"organisation": v.organisation.name, "reason": v.reason, "thread_id": v.thread_id}
+            for v in tally.votes if v.stance == "object"] if member else []
+    return data
+
+
+def vote_json(vote) -> dict:
+    return {"stance": vote.stance, "reason": vote.reason, "thread_id": vote.thread_id,
+            "organisation": vote.organisation.name, "cast_by": user_ref(vote.cast_by),
+            "updated_at": iso(vote.updated_at)}

@@ -2,6 +2,19 @@
 
 from forum.models.audit import AuditEntry
 from forum.models.base import Base, UTCDateTime, utcnow
+from forum.models.consultations import (
+    CONSENT_LEVELS,
+    DEFAULT_CONSENT,
+    STANCES,
+    TOPIC_PHASES,
+    ConsultationQuestion,
+    Organisation,
+    PhaseReminder,
+    QuoteConsent,
+    SignOff,
+    SignOffParagraph,
+    SignOffVote,
+)
 from forum.models.groups import JOIN_POLICIES, ROLE_RANK, ROLES, VISIBILITIES, Group, Membership
 from forum.models.invitations import Invitation
 from forum.models.mail import DEFAULT_MAIL_MODES, MAIL_MODES, MailPreference, OutgoingMail
@@ -27,5 +40,7 @@ __all__ = [
     "Summary", "SummaryCitation", "Topic", "TOPIC_STATUSES",
     "ApiToken", "User", "SearchEntry", "SEARCH_KINDS",
     "MailPreference", "OutgoingMail", "MAIL_MODES", "DEFAULT_MAIL_MODES", "AuditEntry",
-    "Invitation",
+    "Invitation", "Organisation", "ConsultationQuestion", "QuoteConsent", "SignOff",
+    "SignOffParagraph", "SignOffVote", "PhaseReminder", "TOPIC_PHASES", "CONSENT_LEVELS",
+    "DEFAULT_CONSENT", "STANCES",
 ]

@@ -13,6 +13,7 @@ MAIL_MODES = ("none", "immediate", "digest")
 DEFAULT_MAIL_MODES = {
     "mention": "immediate", "reply": "immediate", "quote": "immediate",
     "summary": "immediate", "moderation": "immediate", "membership": "immediate",
+    "conversation": "immediate",
 }
 
 

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.models.base import Base, UTCDateTime, utcnow
 
-NOTIFICATION_KINDS = ("mention", "reply", "quote", "summary", "moderation", "membership")
+NOTIFICATION_KINDS = ("mention", "reply", "quote", "summary", "moderation", "membership",
+                      "conversation")
 
 
 class Notification(Base):

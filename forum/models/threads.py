@@ -31,6 +31,11 @@ class Thread(Base):
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     pending: Mapped[bool] = mapped_column(Boolean, default=False)
     slow_mode_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultation_questions.id", ondelete="SET NULL"))
+    # An objection raised in sign-off may open a thread about its paragraph.
+    signoff_paragraph_id: Mapped[int | None] = mapped_column(
+        ForeignKey("signoff_paragraphs.id", ondelete="SET NULL"))
 
     topic = relationship("Topic", lazy="joined")
     author = relationship("User", lazy="joined")
@@ -62,6 +67,11 @@ class Post(Base):
     agree_count: Mapped[int] = mapped_column(Integer, default=0)
     disagree_count: Mapped[int] = mapped_column(Integer, default=0)
     thanks_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The question this post answers, when it differs from its thread's.
+    question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultation_questions.id", ondelete="SET NULL"))
+    # The author's override of their group-wide consent to quote (CONSENT_LEVELS), or None.
+    quote_consent: Mapped[str | None] = mapped_column(String(16))
 
     author = relationship("User", lazy="joined")
     thread = relationship("Thread", lazy="select")

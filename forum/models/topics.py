@@ -26,6 +26,10 @@ class Topic(Base):
     response_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     thread_count: Mapped[int] = mapped_column(Integer, default=0)
     has_summary: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Beside the status: discussion -> drafting -> signoff -> submitted (TOPIC_PHASES).
+    phase: Mapped[str] = mapped_column(String(16), default="discussion",
+                                       server_default="discussion")
+    phase_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

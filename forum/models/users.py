@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.models.base import Base, UTCDateTime, utcnow
 
@@ -29,6 +29,10 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set when the person's data was erased: the row stays so threads keep their shape.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The member organisation the person speaks for in sign-offs (kept by site admins).
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
+    organisation = relationship("Organisation", lazy="select")
 
     # Flask-Login protocol
     is_anonymous = False

@@ -16,7 +16,7 @@ from forum.errors import Conflict, RateLimited, ValidationFailed
 from forum.extensions import db
 from forum.markup import plain_text, quoted_post_ids, render_markdown
 from forum.models import REACTION_KINDS, Post, PostRevision, Reaction, Thread, User, utcnow
-from forum.services import search
+from forum.services import phases, questions, search
 from forum.services.audit import log_moderation, notify
 from forum.services.threads import is_held_for_review
 from forum.services.topics import require_open
@@ -26,7 +26,8 @@ MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_][A-Za-z0-9_.-]{1,31})")
 
 
 @unit_of_work
-def create_post(actor: User, thread: Thread, body: str, reply_to: int | None = None) -> Post:
+def create_post(actor: User, thread: Thread, body: str, reply_to: int | None = None,
+                question_id: int | None = None) -> Post:
     """Members reply. 409 if the thread is locked (moderators excepted) or the topic closed."""
     if not perm.can_reply_to_thread(actor, thread):
         refuse(actor, "Only members of this group who are not suspended reply.")
@@ -34,6 +35,7 @@ def create_post(actor: User, thread: Thread, body: str, reply_to: int | None = N
         raise Conflict("This thread is locked.")
     require_open(thread.topic)
     body = check_body("body", body or "")
+    question_id = questions.check_question(thread.topic, question_id)
     _check_slow_mode(actor, thread)
     if reply_to is not None:
         parent = db.session.get(Post, reply_to)
@@ -43,7 +45,7 @@ def create_post(actor: User, thread: Thread, body: str, reply_to: int | None = N
     now = utcnow()
     post = Post(thread_id=thread.id, thread=thread, author_id=actor.id, author=actor,
                 reply_to_id=reply_to, body_markdown=body, body_html=render_markdown(body),
-                created_at=now, pending=pending)
+                created_at=now, pending=pending, question_id=question_id)
     db.session.add(post)
     db.session.flush()
     search.index_post(post)
@@ -55,8 +57,15 @@ def create_post(actor: User, thread: Thread, body: str, reply_to: int | None = N
 
 
 def _check_slow_mode(actor: User, thread: Thread) -> None:
-    """In slow mode a member posts at most once per interval in the thread (moderators exempt)."""
-    if not thread.slow_mode_seconds or perm.is_moderator(actor, thread.topic.group):
+    """In slow mode a member posts at most once per interval in the thread (moderators exempt);
+    from drafting on, the topic slows every thread (facilitators and moderators exempt)."""
+    group = thread.topic.group
+    interval = 0
+    if thread.slow_mode_seconds and not perm.is_moderator(actor, group):
+        interval = thread.slow_mode_seconds
+    if phases.reply_interval(thread.topic) and not perm.is_facilitator(actor, group):
+        interval = max(interval, phases.reply_interval(thread.topic))
+    if not interval:
         return
     last = db.session.scalar(
         select(func.max(Post.created_at)).where(Post.thread_id == thread.id,
@@ -66,7 +75,7 @@ def _check_slow_mode(actor: User, thread: Thread) -> None:
         return
     if last.tzinfo is None:
         last = last.replace(tzinfo=timezone.utc)
-    wait = thread.slow_mode_seconds - (utcnow() - last).total_seconds()
+    wait = interval - (utcnow() - last).total_seconds()
     if wait > 0:
         raise RateLimited("This thread is in slow mode: wait before posting again.",
                           retry_after=max(1, math.ceil(wait)))

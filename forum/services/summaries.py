@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from forum import live
 from forum import permissions as perm
@@ -110,3 +113,110 @@ def cited_post_set(post_ids: list[int]) -> set[int]:
     return set(db.session.scalars(
         select(SummaryCitation.post_id).join(Summary, Summary.id == SummaryCitation.summary_id)
         .where(SummaryCitation.post_id.in_(post_ids), Summary.published.is_(True))))
+
+
+# --- citations that stay true -----------------------------------------------------------------
+
+STALE_REASONS = {
+    "edited": "The cited post has changed since it was cited.",
+    "hidden": "The cited post has since been hidden by a moderator.",
+    "erased": "The cited post's author has since erased their account.",
+    "withdrawn": "The cited post is no longer visible.",
+}
+
+
+@dataclass
+class Citation:
+    number: int          # the footnote number, in order of first appearance
+    post: Post
+    cited_revision: int
+    state: str           # "current" or a key of STALE_REASONS
+
+    @property
+    def stale(self) -> bool:
+        return self.state != "current"
+
+    @property
+    def stale_reason(self) -> str:
+        return STALE_REASONS.get(self.state, "")
+
+
+def citation_state(post: Post, cited_revision: int) -> str:
+    if post.author is not None and post.author.erased_at is not None:
+        return "erased"
+    if post.hidden:
+        return "hidden"
+    if post.pending or post.rejected or post.thread.pending:
+        return "withdrawn"
+    if post.revision != cited_revision:
+        return "edited"
+    return "current"
+
+
+def citations(summary: Summary) -> list[Citation]:
+    """The summary's citations as footnotes: those linked in the text first, in the order they
+    appear, then the others by post id; each with whether it still holds."""
+    rows = db.session.execute(
+        select(SummaryCitation.post_id, SummaryCitation.post_revision)
+        .where(SummaryCitation.summary_id == summary.id)).all()
+    revisions = dict(rows)
+    if not revisions:
+        return []
+    order = [i for i in cited_post_ids(summary.body_markdown) if i in revisions]
+    order += sorted(i for i in revisions if i not in order)
+    posts = {p.id: p for p in db.session.scalars(
+        select(Post).where(Post.id.in_(order)).options(
+            joinedload(Post.thread).joinedload(Thread.topic)))}
+    return [Citation(n, posts[i], revisions[i], citation_state(posts[i], revisions[i]))
+            for n, i in enumerate((i for i in order if i in posts), 1)]
+
+
+def latest_version(topic: Topic) -> Summary | None:
+    return db.session.scalar(select(Summary).where(Summary.topic_id == topic.id)
+                             .order_by(Summary.version.desc()).limit(1))
+
+
+def get_version(topic: Topic, version: int) -> Summary:
+    summary = db.session.scalar(select(Summary).where(Summary.topic_id == topic.id,
+                                                      Summary.version == version))
+    if summary is None:
+        raise NotFound("No such summary version.")
+    return summary
+
+
+def coverage(actor: User, topic: Topic, summary: Summary | None) -> dict:
+    """What a draft does not cite yet: threads, questions and member organisations."""
+    from forum.services.organisations import group_organisations
+    from forum.services.questions import list_questions
+
+    if not perm.can_see_summary_drafts(actor, topic):
+        refuse(actor, "Only facilitators and moderators see a draft's coverage.")
+    cited = citations(summary) if summary is not None else []
+    cited_threads = {c.post.thread_id for c in cited}
+    cited_questions = {c.post.question_id or c.post.thread.question_id for c in cited}
+    cited_orgs = {c.post.author.organisation_id for c in cited if c.post.author is not None}
+    threads = list(db.session.scalars(
+        select(Thread).where(Thread.topic_id == topic.id, Thread.pending.is_(False))
+        .order_by(Thread.created_at, Thread.id)))
+    return {
+        "threads": [t for t in threads if t.id not in cited_threads],
+        "questions": [q for q in list_questions(topic) if q.id not in cited_questions],
+        "organisations": [o for o in group_organisations(topic.group_id)
+                          if o.id not in cited_orgs],
+        "stale": [c for c in cited if c.stale],
+    }
+
+
+def publish_version(actor: User, topic: Topic, summary: Summary) -> None:
+    """Inside a unit of work: publish an existing version (the one signed off)."""
+    if not summary.published:
+        summary.published = True
+        summary.published_at = utcnow()
+    summary.cited_ids = [c.post.id for c in citations(summary)]
+    topic.has_summary = True
+    search.index_summary(summary, topic)
+    _announce(actor, topic, summary)
+
+
+def stale_post_ids(summary: Summary) -> list[int]:
+    return [c.post.id for c in citations(summary) if c.stale]

@@ -7,14 +7,16 @@ from sqlalchemy import update
 from forum import live
 from forum import permissions as perm
 from forum.db import after_commit, unit_of_work
-from forum.errors import NotFound, PermissionDenied, ValidationFailed
+from forum.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.markup import render_markdown
 from forum.models import Post, Thread, Topic, User, utcnow
-from forum.services import search
+from forum.services import phases, questions, search
 from forum.services.audit import log_moderation
 from forum.services.topics import require_open
 from forum.services.validation import check_body, refuse, require_text
+
+_UNSET = object()
 
 
 def is_held_for_review(actor: User, group) -> bool:
@@ -23,18 +25,29 @@ def is_held_for_review(actor: User, group) -> bool:
 
 
 @unit_of_work
-def create_thread(actor: User, topic: Topic, title: str, body: str) -> Thread:
+def create_thread(actor: User, topic: Topic, title: str, body: str,
+                  question_id: int | None = None) -> Thread:
     """Members start a thread with its first post. 409 unless the topic takes contributions."""
     if not perm.can_start_thread(actor, topic):
         refuse(actor, "Only members of this group who are not suspended start threads.")
     require_open(topic)
+    if not phases.takes_new_threads(topic):
+        raise Conflict(f"This topic is in its {phases.PHASE_LABELS[topic.phase].lower()} "
+                       "phase: it takes replies, not new threads.")
+    return start_thread(actor, topic, title, body,
+                        question_id=questions.check_question(topic, question_id))
+
+
+def start_thread(actor: User, topic: Topic, title: str, body: str, *,
+                 question_id: int | None = None, paragraph_id: int | None = None) -> Thread:
+    """Inside a unit of work whose rights and state checks are done: write thread and post."""
     title = require_text({"title": title}, {"title": 200})["title"]
     body = check_body("body", body or "")
     pending = is_held_for_review(actor, topic.group)
     now = utcnow()
     thread = Thread(topic_id=topic.id, topic=topic, author_id=actor.id, author=actor, title=title,
                     created_at=now, last_post_at=now, post_count=0 if pending else 1,
-                    pending=pending)
+                    pending=pending, question_id=question_id, signoff_paragraph_id=paragraph_id)
     db.session.add(thread)
     db.session.flush()
     post = Post(thread_id=thread.id, thread=thread, author_id=actor.id, author=actor,
@@ -56,7 +69,8 @@ def create_thread(actor: User, topic: Topic, title: str, body: str) -> Thread:
 @unit_of_work
 def update_thread(actor: User, thread: Thread, *, title: str | None = None,
                   locked: bool | None = None, pinned: bool | None = None,
-                  topic_id: int | None = None, slow_mode_seconds: int | None = None) -> Thread:
+                  topic_id: int | None = None, slow_mode_seconds: int | None = None,
+                  question_id: int | None | object = _UNSET) -> Thread:
     """Authors rename their threads; moderators also lock, pin, move and slow them."""
     moderating = any(value is not None for value in (locked, pinned, topic_id, slow_mode_seconds))
     if moderating and not perm.can_moderate_thread(actor, thread):
@@ -64,6 +78,10 @@ def update_thread(actor: User, thread: Thread, *, title: str | None = None,
     if title is not None and not perm.can_rename_thread(actor, thread):
         refuse(actor, "Only the author or a moderator renames a thread.")
     group_id = thread.topic.group_id
+    if question_id is not _UNSET:
+        if not perm.can_tag_question(actor, thread.author_id, thread.topic.group):
+            refuse(actor, "Only the author or a facilitator says which question a thread answers.")
+        thread.question_id = questions.check_question(thread.topic, question_id)
     if title is not None:
         thread.title = require_text({"title": title}, {"title": 200})["title"]
         search.retitle_thread(thread)
@@ -98,6 +116,7 @@ def _move(actor: User, thread: Thread, topic_id: int) -> None:
                        .values(thread_count=Topic.thread_count + delta))
     thread.topic_id = destination.id
     thread.topic = destination
+    thread.question_id = None  # the questions belong to the topic it left
     db.session.flush()
     search.move_thread(thread)
     reason = f"from topic {source.id} to topic {destination.id}"

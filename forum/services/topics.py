@@ -39,7 +39,8 @@ def _check_status(status: str) -> str:
 @unit_of_work
 def create_topic(actor: User, group: Group, title: str, briefing: str, status: str = "open",
                  event_at: datetime | None = None,
-                 response_deadline: datetime | None = None) -> Topic:
+                 response_deadline: datetime | None = None,
+                 questions: list[str] | None = None) -> Topic:
     """Facilitators (and moderators, admins) open a topic with a briefing."""
     if not perm.can_create_topic(actor, group):
         raise PermissionDenied("Only the group's facilitators create topics.")
@@ -54,6 +55,10 @@ def create_topic(actor: User, group: Group, title: str, briefing: str, status: s
     )
     db.session.add(topic)
     db.session.flush()
+    if questions:
+        from forum.services.questions import replace_questions
+
+        replace_questions(topic, questions)
     search.index_topic(topic)
     return topic
 

@@ -1,0 +1,341 @@
+"""The consultation response as a document: the one place exports are assembled.
+
+The report (the whole debate, for facilitators), the final response (Markdown, CSV and the
+printable page) are all built from a `ResponseDocument`; consent to quote is applied here, once,
+through services.consent, so no export can forget it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from forum import permissions as perm
+from forum.errors import NotFound
+from forum.extensions import db
+from forum.markup import footnote_markdown, footnote_markers, render_markdown
+from forum.models import ConsultationQuestion, Post, Summary, Thread, Topic
+from forum.services import consent, questions, signoff, summaries
+from forum.services.validation import refuse
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Footnote:
+    number: int
+    post_id: int
+    credit: consent.Credit
+    thread_title: str
+    posted_at: object
+    quote: str | None
+    question: ConsultationQuestion | None
+    state: str
+    note: str            # why the citation no longer holds, or why the text is not quoted
+
+
+@dataclass
+class Paragraph:
+    number: int
+    markdown: str        # with [^n] footnote references
+    html: str            # sanitised, with footnote markers
+    endorsed: int | None  # organisations endorsing it, once signed off
+
+
+@dataclass
+class Dissent:
+    paragraph: int
+    organisation: str    # consent-shaped: named only if the voter agreed to be named
+    reason: str
+
+
+@dataclass
+class Contribution:
+    post: Post
+    credit: consent.Credit
+    quote: str
+
+
+@dataclass
+class Section:
+    """The answers to one question (None: contributions that answer no question)."""
+
+    question: ConsultationQuestion | None
+    threads: list[tuple[Thread, list[Contribution]]] = field(default_factory=list)
+    withheld: int = 0    # posts whose authors asked not to be quoted: counted, never quoted
+
+
+@dataclass
+class ResponseDocument:
+    topic: Topic
+    questions: list[ConsultationQuestion]
+    summary: Summary | None
+    paragraphs: list[Paragraph]
+    organisations: int | None   # member organisations at sign-off (None: not signed off)
+    footnotes: list[Footnote]
+    dissent: list[Dissent]
+    sections: list[Section]     # the debate; empty for the final response
+
+    @property
+    def signed_off(self) -> bool:
+        return self.organisations is not None
+
+
+def response_summary(viewer, topic: Topic) -> Summary:
+    """The published summary for everyone; facilitators preview the latest draft before that."""
+    try:
+        return summaries.latest_published(topic)
+    except NotFound:
+        draft = summaries.latest_version(topic)
+        if draft is None or not perm.can_see_response(viewer, topic, published=False):
+            raise
+        return draft
+
+
+def final_response(viewer, topic: Topic) -> ResponseDocument:
+    summary = response_summary(viewer, topic)
+    if not perm.can_see_response(viewer, topic, summary.published):
+        refuse(viewer, "Only facilitators see the response before it is published.")
+    return build(topic, summary, with_debate=False)
+
+
+def report(viewer, topic: Topic) -> ResponseDocument:
+    if not perm.can_download_report(viewer, topic):
+        refuse(viewer, "Only the group's facilitators and moderators download reports.")
+    try:
+        summary = summaries.latest_published(topic)
+    except NotFound:
+        summary = None
+    return build(topic, summary, with_debate=True)
+
+
+def build(topic: Topic, summary: Summary | None, with_debate: bool) -> ResponseDocument:
+    qs = questions.list_questions(topic)
+    by_id = {q.id: q for q in qs}
+    cites = summaries.citations(summary) if summary is not None else []
+    credits = consent.credits_for([c.post for c in cites], topic.group_id)
+    footnotes = [_footnote(c, credits[c.post.id], by_id) for c in cites]
+    numbers = {f.post_id: f.number for f in footnotes}
+    paragraphs, organisations, dissent = _paragraphs(topic, summary, numbers)
+    sections = _debate(topic, qs) if with_debate else []
+    return ResponseDocument(topic, qs, summary, paragraphs, organisations, footnotes, dissent,
+                            sections)
+
+
+def _footnote(c: summaries.Citation, credit: consent.Credit, questions_by_id) -> Footnote:
+    post = c.post
+    quote = None
+    if c.state in ("current", "edited"):
+        quote = credit.quote(post)
+    if not credit.quotable:
+        note = "The author asked not to be quoted."
+    else:
+        note = c.stale_reason
+    if c.state != "current" and not credit.quotable:
+        note = f"{c.stale_reason} {note}"
+    question = questions_by_id.get(post.question_id or post.thread.question_id)
+    return Footnote(c.number, post.id, credit, post.thread.title, post.created_at, quote,
+                    question, c.state, note)
+
+
+def _paragraphs(topic: Topic, summary: Summary | None, numbers: dict[int, int]):
+    if summary is None:
+        return [], None, []
+    done = signoff.signoff_of_summary(summary.id)
+    if done is None:
+        texts = signoff.split_paragraphs(summary.body_markdown)
+        endorsed: dict[int, int] | None = None
+        organisations = None
+    else:
+        texts = [p.body_markdown for p in signoff.paragraphs_of(done)]
+        endorsed = signoff.endorsement_count(done.id)
+        organisations = done.organisation_count
+    paragraphs = [
+        Paragraph(n, footnote_markdown(text, numbers),
+                  footnote_markers(render_markdown(text), numbers),
+                  None if endorsed is None else endorsed.get(n, 0))
+        for n, text in enumerate(texts, 1)]
+    dissent = _dissent(topic, done) if done is not None else []
+    return paragraphs, organisations, dissent
+
+
+def _dissent(topic: Topic, done) -> list[Dissent]:
+    view = signoff.tally(done)
+    rows = []
+    for paragraph in view.paragraphs:
+        for vote in paragraph.votes:
+            if vote.stance != "object":
+                continue
+            level = consent.group_level_of(vote.cast_by_id, topic.group_id)
+            who = consent.credit(vote.cast_by, vote.organisation, level)
+            named = vote.organisation.name if level == "attributable" and vote.cast_by else ""
+            label = named or (f"A member organisation in {who.region}" if who.region
+                              else "A member organisation")
+            rows.append(Dissent(paragraph.number, label, vote.reason))
+    return rows
+
+
+def _debate(topic: Topic, qs: list[ConsultationQuestion]) -> list[Section]:
+    """Every visible post, grouped by the question it answers, in the questions' order."""
+    threads = list(db.session.scalars(
+        select(Thread).where(Thread.topic_id == topic.id, Thread.pending.is_(False))
+        .order_by(Thread.created_at, Thread.id)))
+    posts = list(db.session.scalars(
+        select(Post).where(Post.thread_id.in_([t.id for t in threads]),
+                           Post.hidden.is_(False), Post.pending.is_(False),
+                           Post.rejected.is_(False)).order_by(Post.id)))
+    credits = consent.credits_for(posts, topic.group_id)
+    sections = {q.id: Section(q) for q in qs}
+    other = Section(None)
+    by_thread: dict[int, list[Post]] = {}
+    for post in posts:
+        by_thread.setdefault(post.thread_id, []).append(post)
+    for thread in threads:
+        grouped: dict[int | None, list[Contribution]] = {}
+        for post in by_thread.get(thread.id, []):
+            key = post.question_id or thread.question_id
+            section = sections.get(key, other)
+            c = credits[post.id]
+            if not c.quotable:
+                section.withheld += 1
+                continue
+            grouped.setdefault(section.question.id if section.question else None, []).append(
+                Contribution(post, c, post.body_markdown))  # the author's own words
+        for key, contributions in grouped.items():
+            (sections[key] if key is not None else other).threads.append((thread, contributions))
+    ordered = [sections[q.id] for q in qs]
+    if other.threads or other.withheld:
+        ordered.append(other)
+    return ordered
+
+
+# --- renderers --------------------------------------------------------------------------------
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "topic"
+
+
+def day(value) -> str:
+    return value.strftime("%d %b %Y %H:%M UTC")
+
+
+def endorsement_line(doc: ResponseDocument, paragraph: Paragraph) -> str:
+    return (f"Endorsed by {paragraph.endorsed} of {doc.organisations} member "
+            f"organisation{'s' if doc.organisations != 1 else ''}.")
+
+
+def footnote_text(f: Footnote) -> str:
+    where = f"{consent.credit_line(f.credit)}, in “{f.thread_title}”, {day(f.posted_at)}"
+    parts = [where + (f": “{f.quote}”" if f.quote else ".")]
+    if f.note:
+        parts.append(f.note)
+    return " ".join(parts)
+
+
+def _question_heading(section: Section) -> str:
+    if section.question is None:
+        return "Other contributions"
+    return f"Question {section.question.number}: {section.question.text}"
+
+
+def to_markdown(doc: ResponseDocument) -> str:
+    topic = doc.topic
+    lines = [f"# {topic.title}", "", f"Working group: {topic.group.name}  ",
+             f"Status: {topic.status}; phase: {topic.phase}", ""]
+    if topic.response_deadline:
+        lines += [f"Response deadline: {day(topic.response_deadline)}", ""]
+    if doc.sections:
+        lines += ["## Briefing", "", topic.briefing_markdown or "(none)", ""]
+    if doc.questions:
+        lines += ["## Consultation questions", ""]
+        lines += [f"{q.number}. {q.text}" for q in doc.questions] + [""]
+    lines += ["## Response" if not doc.sections else "## Summary", ""]
+    if doc.summary is None:
+        lines += ["No summary has been published yet.", ""]
+    for paragraph in doc.paragraphs:
+        lines += [paragraph.markdown, ""]
+        if doc.signed_off:
+            lines += [f"_{endorsement_line(doc, paragraph)}_", ""]
+    if doc.summary is not None:
+        state = (f"published {day(doc.summary.published_at)}" if doc.summary.published
+                 else "draft")
+        lines += [f"_Version {doc.summary.version}, {state}._", ""]
+    for section in doc.sections:
+        if section is doc.sections[0]:
+            lines += ["## What members said", ""]
+        lines += [f"### {_question_heading(section)}", ""]
+        for thread, contributions in section.threads:
+            lines += [f"#### {thread.title}", ""]
+            for c in contributions:
+                p = c.post
+                lines += [f"**{consent.credit_line(c.credit)}**, {day(p.created_at)} (post "
+                          f"#{p.id}; agree {p.agree_count} · disagree {p.disagree_count} · "
+                          f"thanks {p.thanks_count})", ""]
+                lines += ["> " + line if line else ">" for line in c.quote.splitlines()] + [""]
+        if section.withheld:
+            lines += [f"_{section.withheld} further post{'s' if section.withheld != 1 else ''}"
+                      " not quoted at their authors' request._", ""]
+        if not section.threads and not section.withheld:
+            lines += ["No answers yet.", ""]
+    if doc.dissent:
+        lines += ["## Annex: dissent", ""]
+        lines += [f"- Paragraph {d.paragraph}: {d.organisation} objected: "
+                  + " ".join(d.reason.split()) for d in doc.dissent] + [""]
+    if doc.footnotes:
+        lines += ["## Notes", ""]
+        lines += [f"[^{f.number}]: {footnote_text(f)}" for f in doc.footnotes] + [""]
+    return "\n".join(lines) + "\n"
+
+
+def _neutralise(value) -> str:
+    """Spreadsheets run cells that begin with these characters as formulas."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def _csv(header: list[str], rows) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_neutralise(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def report_csv(doc: ResponseDocument) -> bytes:
+    """One row per quotable post of the debate; withheld posts as a count per question."""
+    rows = []
+    for section in doc.sections:
+        number = section.question.number if section.question else ""
+        for thread, contributions in section.threads:
+            for c in contributions:
+                p = c.post
+                rows.append([doc.topic.title, thread.id, thread.title, p.id, p.reply_to_id or "",
+                             consent.credit_line(c.credit), day(p.created_at), p.agree_count,
+                             p.disagree_count, p.thanks_count, c.quote, number,
+                             c.credit.level])
+        if section.withheld:
+            rows.append([doc.topic.title, "", "", "", "", "", "", "", "", "",
+                         f"{section.withheld} further posts not quoted at their authors' "
+                         "request", number, "not_quoted"])
+    return _csv(["topic", "thread_id", "thread", "post_id", "reply_to", "author", "posted_at",
+                 "agree", "disagree", "thanks", "text", "question", "consent"], rows)
+
+
+def response_csv(doc: ResponseDocument) -> bytes:
+    """One row per cited post, per question, in the questions' order."""
+    order = {q.id: q.number for q in doc.questions}
+    footnotes = sorted(doc.footnotes, key=lambda f: (
+        order.get(f.question.id, 10**6) if f.question else 10**6, f.number))
+    rows = [[f.question.number if f.question else "", f.question.text if f.question else "",
+             f.number, f.post_id, f.thread_title, f.credit.name, f.credit.organisation,
+             f.credit.region, day(f.posted_at), f.credit.level,
+             "current" if f.state == "current" else f"stale: {f.state}", f.quote or "", f.note]
+            for f in footnotes]
+    return _csv(["question_number", "question", "footnote", "post_id", "thread", "author",
+                 "organisation", "region", "posted_at", "consent", "citation", "text", "note"],
+                rows)

@@ -1,0 +1,244 @@
+"""Sign-off: member organisations endorse, object to or abstain on each paragraph of a draft.
+
+One voice per organisation (cast by any of its members in the group, changeable while the
+sign-off is open); closing freezes the tallies and the number of member organisations, and may
+publish the version signed off. Tallies reach the topic room live (`signoff.updated`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from forum import live
+from forum import permissions as perm
+from forum.db import after_commit, unit_of_work
+from forum.errors import Conflict, NotFound, ValidationFailed
+from forum.extensions import db
+from forum.markup import render_markdown
+from forum.models import (
+    STANCES,
+    Organisation,
+    SignOff,
+    SignOffParagraph,
+    SignOffVote,
+    Topic,
+    User,
+    utcnow,
+)
+from forum.services import phases, summaries
+from forum.services.organisations import group_organisations
+from forum.services.validation import check_aware, refuse
+
+MAX_REASON = 4000
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def split_paragraphs(markdown: str) -> list[str]:
+    """Blocks separated by blank lines; a heading joins the block that follows it."""
+    blocks = [b.strip() for b in _BLANK_LINE.split(markdown.replace("\r\n", "\n")) if b.strip()]
+    paragraphs: list[str] = []
+    heading = ""
+    for block in blocks:
+        if block.startswith("#") and "\n" not in block:
+            heading = f"{heading}\n\n{block}" if heading else block
+            continue
+        paragraphs.append(f"{heading}\n\n{block}" if heading else block)
+        heading = ""
+    if heading:
+        paragraphs.append(heading)
+    return paragraphs
+
+
+def current_signoff(topic: Topic) -> SignOff | None:
+    """The topic's latest sign-off, open or closed."""
+    return db.session.scalar(select(SignOff).where(SignOff.topic_id == topic.id)
+                             .order_by(SignOff.id.desc()).limit(1))
+
+
+def signoff_of_summary(summary_id: int) -> SignOff | None:
+    return db.session.scalar(select(SignOff).where(SignOff.summary_id == summary_id,
+                                                   SignOff.closed_at.is_not(None)))
+
+
+def paragraphs_of(signoff: SignOff) -> list[SignOffParagraph]:
+    return list(db.session.scalars(select(SignOffParagraph).where(
+        SignOffParagraph.signoff_id == signoff.id).order_by(SignOffParagraph.number)))
+
+
+def _require_open(topic: Topic) -> SignOff:
+    signoff = current_signoff(topic)
+    if signoff is None or not signoff.is_open:
+        raise Conflict("No sign-off is open on this topic.")
+    return signoff
+
+
+@unit_of_work
+def open_signoff(actor: User, topic: Topic, version: int | None = None,
+                 closes_at: datetime | None = None) -> SignOff:
+    """Put a summary version (the latest by default) to the member organisations."""
+    if not perm.can_run_signoff(actor, topic):
+        refuse(actor, "Only the group's facilitators put a draft to sign-off.")
+    closes_at = check_aware("closes_at", closes_at)
+    if topic.status not in ("open", "concluded"):
+        raise Conflict(f"An {topic.status} topic cannot go to sign-off.")
+    if current_signoff(topic) is not None and current_signoff(topic).is_open:
+        raise Conflict("A sign-off is already open on this topic.")
+    summary = (summaries.get_version(topic, version) if version is not None
+               else summaries.latest_version(topic))
+    if summary is None:
+        raise Conflict("Write a draft summary before putting it to sign-off.")
+    if db.session.scalar(select(SignOff.id).where(SignOff.summary_id == summary.id)):
+        raise Conflict("This version has been put to sign-off already: save a new version.")
+    texts = split_paragraphs(summary.body_markdown)
+    signoff = SignOff(topic_id=topic.id, summary_id=summary.id, summary=summary,
+                      opened_by_id=actor.id, closes_at=closes_at)
+    db.session.add(signoff)
+    db.session.flush()
+    for number, text in enumerate(texts, 1):
+        db.session.add(SignOffParagraph(signoff_id=signoff.id, number=number,
+                                        body_markdown=text, body_html=render_markdown(text)))
+    db.session.flush()
+    phases.change_phase(actor, topic, "signoff", closes_at)
+    _publish_after_commit(topic, signoff)
+    return signoff
+
+
+@unit_of_work
+def cast_vote(actor: User, topic: Topic, number: int, stance: str, reason: str = "",
+              open_thread: bool = False) -> SignOffVote:
+    """The actor's organisation endorses, objects to or abstains on paragraph `number`."""
+    from forum.services.threads import start_thread
+
+    if not perm.can_vote_in_signoff(actor, topic):
+        refuse(actor, "Members who speak for a member organisation take part in sign-off.")
+    signoff = _require_open(topic)
+    paragraph = db.session.scalar(select(SignOffParagraph).where(
+        SignOffParagraph.signoff_id == signoff.id, SignOffParagraph.number == number))
+    if paragraph is None:
+        raise NotFound("No such paragraph in this sign-off.")
+    if stance not in STANCES:
+        raise ValidationFailed({"stance": "Choose endorse, object or abstain."})
+    reason = (reason or "").strip()
+    if stance == "object" and not reason:
+        raise ValidationFailed({"reason": "Say why your organisation objects."})
+    if len(reason) > MAX_REASON:
+        raise ValidationFailed({"reason": f"At most {MAX_REASON} characters."})
+    thread_id = None
+    if stance == "object" and open_thread:
+        thread = start_thread(
+            actor, topic, f"Objection to paragraph {number} of the draft response",
+            f"{reason}\n\n> " + "\n> ".join(paragraph.body_markdown.splitlines()),
+            paragraph_id=paragraph.id)
+        thread_id = thread.id
+    values = dict(paragraph_id=paragraph.id, organisation_id=actor.organisation_id,
+                  cast_by_id=actor.id, stance=stance, reason=reason, updated_at=utcnow())
+    # Two members of one organisation may vote at once: the database keeps one row.
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    changes = {k: v for k, v in values.items() if k not in ("paragraph_id", "organisation_id")}
+    if thread_id is not None:
+        values["thread_id"] = changes["thread_id"] = thread_id
+    db.session.execute(dialect.insert(SignOffVote).values(**values).on_conflict_do_update(
+        index_elements=["paragraph_id", "organisation_id"], set_=changes))
+    vote = db.session.scalar(select(SignOffVote).where(
+        SignOffVote.paragraph_id == paragraph.id,
+        SignOffVote.organisation_id == actor.organisation_id)
+        .execution_options(populate_existing=True))
+    _publish_after_commit(topic, signoff)
+    return vote
+
+
+@unit_of_work
+def close_signoff(actor: User, topic: Topic, publish: bool = False) -> SignOff:
+    """Freeze the sign-off; with `publish`, the version signed off becomes the published summary."""
+    if not perm.can_run_signoff(actor, topic):
+        refuse(actor, "Only the group's facilitators close a sign-off.")
+    signoff = _require_open(topic)
+    signoff.closed_at = utcnow()
+    signoff.organisation_count = len(group_organisations(topic.group_id))
+    if publish:
+        summaries.publish_version(actor, topic, signoff.summary)
+    _publish_after_commit(topic, signoff)
+    return signoff
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+@dataclass
+class ParagraphTally:
+    paragraph: SignOffParagraph
+    endorse: int = 0
+    object: int = 0
+    abstain: int = 0
+    votes: list[SignOffVote] = field(default_factory=list)
+
+    @property
+    def number(self) -> int:
+        return self.paragraph.number
+
+
+@dataclass
+class SignOffView:
+    signoff: SignOff
+    organisations: int
+    paragraphs: list[ParagraphTally]
+    waiting: list[Organisation]
+
+
+def tally(signoff: SignOff) -> SignOffView:
+    paragraphs = paragraphs_of(signoff)
+    by_id = {p.id: ParagraphTally(p) for p in paragraphs}
+    votes = db.session.scalars(select(SignOffVote).where(
+        SignOffVote.paragraph_id.in_(list(by_id))).order_by(SignOffVote.id))
+    voted: dict[int, int] = {}
+    for vote in votes:
+        row = by_id[vote.paragraph_id]
+        setattr(row, vote.stance, getattr(row, vote.stance) + 1)
+        row.votes.append(vote)
+        voted[vote.organisation_id] = voted.get(vote.organisation_id, 0) + 1
+    members = group_organisations(_group_id(signoff))
+    count = signoff.organisation_count if signoff.organisation_count is not None else len(members)
+    waiting = [] if not signoff.is_open else [
+        o for o in members if voted.get(o.id, 0) < len(paragraphs)]
+    return SignOffView(signoff, count, list(by_id.values()), waiting)
+
+
+def _group_id(signoff: SignOff) -> int:
+    return db.session.scalar(select(Topic.group_id).where(Topic.id == signoff.topic_id))
+
+
+def signoff_view(viewer, topic: Topic) -> SignOffView:
+    """The topic's latest sign-off, to whoever may see the topic (404 if none)."""
+    signoff = current_signoff(topic)
+    if signoff is None:
+        raise NotFound("This topic has not been put to sign-off.")
+    return tally(signoff)
+
+
+def organisations_yet_to_vote(topic: Topic) -> list[int]:
+    signoff = current_signoff(topic)
+    if signoff is None or not signoff.is_open:
+        return []
+    return [o.id for o in tally(signoff).waiting]
+
+
+def endorsement_count(signoff_id: int) -> dict[int, int]:
+    """paragraph number -> organisations endorsing it."""
+    return dict(db.session.execute(
+        select(SignOffParagraph.number, func.count(SignOffVote.id))
+        .join(SignOffVote, SignOffVote.paragraph_id == SignOffParagraph.id)
+        .where(SignOffParagraph.signoff_id == signoff_id, SignOffVote.stance == "endorse")
+        .group_by(SignOffParagraph.number)).all())
+
+
+def _publish_after_commit(topic: Topic, signoff: SignOff) -> None:
+    def publish():
+        from forum.api.serializers import signoff_json
+
+        live.publish_signoff(topic, signoff_json(tally(signoff), None))
+    after_commit(publish)
+
