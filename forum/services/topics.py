@@ -65,7 +65,7 @@ def create_topic(actor: User, group: Group, title: str, briefing: str, status: s
 
 @unit_of_work
 def update_topic(actor: User, topic: Topic, *, title=_UNSET, briefing=_UNSET, status=_UNSET,
-                 event_at=_UNSET, response_deadline=_UNSET) -> Topic:
+                 event_at=_UNSET, response_deadline=_UNSET, questions=_UNSET) -> Topic:
     """Facilitators change a topic's title, briefing, status and dates (None clears a date)."""
     if not perm.can_edit_topic(actor, topic):
         raise PermissionDenied("Only the group's facilitators change topics.")
@@ -80,6 +80,15 @@ def update_topic(actor: User, topic: Topic, *, title=_UNSET, briefing=_UNSET, st
         topic.event_at = check_aware("event_at", event_at)
     if response_deadline is not _UNSET:
         topic.response_deadline = check_aware("response_deadline", response_deadline)
+    if questions is not _UNSET:
+        from forum.services import questions as question_service
+
+        current = [q.text for q in question_service.list_questions(topic)]
+        wanted = [text.strip() for text in questions if text and text.strip()]
+        if wanted != current:
+            if not question_service.questions_are_editable(topic):
+                raise Conflict("The questions are fixed once the topic is open and answered.")
+            question_service.replace_questions(topic, wanted)
     topic.updated_at = utcnow()
     search.index_topic(topic)
     return topic

@@ -9,6 +9,7 @@ def register(app) -> None:
     from forum.web import (  # noqa: F401  (routes)
         account,
         auth,
+        consultations,
         groups,
         home,
         invitations,
@@ -40,3 +41,6 @@ def _template_helpers(app) -> None:
         return notifications.list_notifications(current_user, 1, 1)[1]
 
     app.jinja_env.globals["unread_count"] = unread_count
+    from forum.web.consultations import consent_choices, phase_choices
+
+    app.jinja_env.globals.update(consent_choices=consent_choices, phase_choices=phase_choices)

@@ -28,11 +28,15 @@ class SignupForm(FlaskForm):
 class PostForm(FlaskForm):
     body = TextAreaField("Your reply")
     reply_to = HiddenField()
+    question_id = SelectField("Which question does it answer?", choices=[("", "")],
+                              validate_choice=False)
 
 
 class ThreadForm(FlaskForm):
     title = StringField("Title")
     body = TextAreaField("Opening post")
+    question_id = SelectField("Which question does it answer?", choices=[("", "")],
+                              validate_choice=False)
 
 
 class TopicForm(FlaskForm):
@@ -44,6 +48,8 @@ class TopicForm(FlaskForm):
                            validators=[Optional()])
     response_deadline = StringField("Response deadline (UTC, e.g. 2026-12-15 17:00)",
                                     validators=[Optional()])
+    questions = TextAreaField("Consultation questions, one per line (editable until the topic "
+                              "opens)", validators=[Optional()])
 
 
 class EditPostForm(FlaskForm):

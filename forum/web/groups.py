@@ -12,6 +12,7 @@ from forum.services import groups as group_service
 from forum.services import queries
 from forum.services import topics as topic_service
 from forum.web import bp
+from forum.services.questions import parse_lines
 from forum.web.forms import ActionForm, TopicForm
 from forum.web.helpers import show_errors, viewer
 
@@ -109,7 +110,8 @@ def new_topic(slug: str):
             topic = topic_service.create_topic(
                 me, grp, form.title.data, form.briefing.data or "", form.status.data,
                 _parse_time(form.event_at.data, "event_at"),
-                _parse_time(form.response_deadline.data, "response_deadline"))
+                _parse_time(form.response_deadline.data, "response_deadline"),
+                questions=parse_lines(form.questions.data or ""))
             return redirect(url_for("web.topic", topic_id=topic.id), code=303)
         except ForumError as error:
             status = show_errors(form, error)

@@ -78,8 +78,11 @@ def profile():
         except ForumError as error:
             flash(error.message, "error")
         return redirect(url_for("web.profile"), code=303)
+    from forum.services import consent
+
     return render_template("me/profile.html", prefs=mail.preferences(me),
-                           kinds=NOTIFICATION_KINDS, action=ActionForm())
+                           kinds=NOTIFICATION_KINDS, action=ActionForm(),
+                           consents=consent.levels_in_my_groups(me))
 
 
 @bp.route("/profile/erase", methods=["POST"])

@@ -10,7 +10,7 @@ from forum.errors import ForumError
 from forum.extensions import db
 from forum.markup import render_markdown
 from forum.models import REACTION_KINDS, Post
-from forum.services import moderation, queries, summaries
+from forum.services import moderation, questions, queries, summaries
 from forum.services import posts as post_service
 from forum.services import threads as thread_service
 from forum.services.topics import accepts_contributions
@@ -21,6 +21,10 @@ from forum.web.helpers import PER_PAGE, page_number, show_errors, viewer
 
 def _render_thread(thread, form, status=200, preview=None):
     me = viewer()
+    qs = questions.list_questions(thread.topic)
+    form.question_id.choices = [("", "The thread's question" if thread.question_id
+                                 else "No particular question")] + [
+        (str(q.id), f"{q.number}. {q.text[:90]}") for q in qs]
     page = page_number(request.args.get("page"))
     result = queries.list_posts(thread, me, page, PER_PAGE)
     ids = [p.id for p in result.items]
@@ -29,7 +33,7 @@ def _render_thread(thread, form, status=200, preview=None):
         "threads/show.html", thread=thread, topic=thread.topic, group=group, posts=result.items,
         page=result.page, pages=max(1, -(-result.total // PER_PAGE)), total=result.total,
         my=queries.my_reactions(me, ids), cited=summaries.cited_post_set(ids), form=form,
-        preview=preview, action=ActionForm(), flag_form=FlagForm(), kinds=REACTION_KINDS,
+        preview=preview, action=ActionForm(), questions=qs, flag_form=FlagForm(), kinds=REACTION_KINDS,
         can_reply=(perm.can_reply_to_thread(me, thread) and accepts_contributions(thread.topic)
                    and (not thread.locked or perm.can_post_in_locked_thread(me, thread))),
         moderator=perm.is_moderator(me, group),
@@ -51,8 +55,10 @@ def thread(thread_id: int):
         if "preview" in request.form:
             return _render_thread(thr, form, preview=render_markdown(form.body.data or ""))
         reply_to = int(form.reply_to.data) if (form.reply_to.data or "").isdigit() else None
+        question = form.question_id.data or ""
         try:
-            post = post_service.create_post(me, thr, form.body.data or "", reply_to)
+            post = post_service.create_post(me, thr, form.body.data or "", reply_to,
+                                            int(question) if question.isdigit() else None)
         except ForumError as error:
             if error.status in (401, 403, 404):
                 raise
@@ -125,7 +131,8 @@ def edit_post(post_id: int):
         from forum.services.validation import refuse
 
         refuse(me, "Only the author or a moderator edits a post.")
-    return render_template("threads/edit_post.html", post=found, form=form), status
+    return render_template("threads/edit_post.html", post=found, form=form,
+                           action=ActionForm()), status
 
 
 @bp.route("/posts/<id:post_id>/history")

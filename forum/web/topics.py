@@ -7,49 +7,80 @@ from flask import redirect, render_template, request, url_for
 from forum import permissions as perm
 from forum.errors import ForumError, NotFound
 from forum.markup import render_markdown
-from forum.services import queries, reports, summaries
+from forum.services import consent, phases, questions, queries, reports, signoff, summaries
 from forum.services import threads as thread_service
 from forum.services import topics as topic_service
 from forum.web import bp
-from forum.web.forms import SummaryForm, ThreadForm, TopicForm
+from forum.web.forms import ActionForm, SummaryForm, ThreadForm, TopicForm
 from forum.web.groups import _parse_time
 from forum.web.helpers import show_errors, viewer
 
 
 def _published_summary(topic):
+    """The published summary, its citations (with those gone stale) and, once signed off,
+    its paragraphs with the organisations endorsing each."""
     try:
         summary = summaries.latest_published(topic)
     except NotFound:
-        return None, []
-    return summary, summaries.citations_of([summary.id]).get(summary.id, [])
+        return {"summary": None}
+    cites = summaries.citations(summary)
+    done = signoff.signoff_of_summary(summary.id)
+    paragraphs = None
+    if done is not None:
+        endorsed = signoff.endorsement_count(done.id)
+        paragraphs = [(p.body_html, endorsed.get(p.number, 0)) for p in signoff.paragraphs_of(done)]
+    return {"summary": summary, "citations": cites, "paragraphs": paragraphs,
+            "organisations": done.organisation_count if done is not None else None}
+
+
+def _question_choices(qs) -> list[tuple[str, str]]:
+    return [("", "No particular question")] + [
+        (str(q.id), f"{q.number}. {q.text[:90]}{'…' if len(q.text) > 90 else ''}") for q in qs]
+
+
+def _by_question(threads, qs):
+    """Threads per question, in the questions' order, then those that answer none."""
+    if not qs:
+        return [(None, threads)]
+    known = {q.id for q in qs}
+    sections = [(q, [t for t in threads if t.question_id == q.id]) for q in qs]
+    rest = [t for t in threads if t.question_id not in known]
+    return sections + ([(None, rest)] if rest else [])
 
 
 @bp.route("/topics/<id:topic_id>", methods=["GET", "POST"])
 def topic(topic_id: int):
     me = viewer()
     tpc = queries.get_topic(topic_id, me)
+    qs = questions.list_questions(tpc)
     form = ThreadForm()
+    form.question_id.choices = _question_choices(qs)
     status, preview = 200, None
     if request.method == "POST":
         if form.validate_on_submit():
             if "preview" in request.form:
                 preview = render_markdown(form.body.data or "")
             else:
+                chosen = form.question_id.data or ""
                 try:
-                    thread = thread_service.create_thread(me, tpc, form.title.data,
-                                                          form.body.data)
+                    thread = thread_service.create_thread(
+                        me, tpc, form.title.data, form.body.data,
+                        int(chosen) if chosen.isdigit() else None)
                     return redirect(url_for("web.thread", thread_id=thread.id), code=303)
                 except ForumError as error:
                     status = show_errors(form, error)
         else:
             status = 400
     threads = queries.list_threads(tpc, me, 1, 100)
-    summary, cited = _published_summary(tpc)
     return render_template(
-        "topics/show.html", topic=tpc, threads=threads.items, summary=summary, cited=cited,
-        form=form, preview=preview,
-        can_start=perm.can_start_thread(me, tpc) and topic_service.accepts_contributions(tpc),
+        "topics/show.html", topic=tpc, sections=_by_question(threads.items, qs),
+        questions=qs, form=form, preview=preview, action=ActionForm(),
+        phase_label=phases.PHASE_LABELS[tpc.phase],
+        has_signoff=signoff.current_signoff(tpc) is not None,
+        can_start=(perm.can_start_thread(me, tpc) and topic_service.accepts_contributions(tpc)
+                   and phases.takes_new_threads(tpc)),
         can_edit=perm.can_edit_topic(me, tpc), can_summarise=perm.can_write_summary(me, tpc),
+        **_published_summary(tpc),
     ), status
 
 
@@ -65,7 +96,9 @@ def edit_topic(topic_id: int):
                 me, tpc, title=form.title.data, briefing=form.briefing.data or "",
                 status=form.status.data,
                 event_at=_parse_time(form.event_at.data, "event_at"),
-                response_deadline=_parse_time(form.response_deadline.data, "response_deadline"))
+                response_deadline=_parse_time(form.response_deadline.data, "response_deadline"),
+                **({"questions": questions.parse_lines(form.questions.data or "")}
+                   if questions.questions_are_editable(tpc) else {}))
             return redirect(url_for("web.topic", topic_id=tpc.id), code=303)
         except ForumError as error:
             status = show_errors(form, error)
@@ -73,10 +106,13 @@ def edit_topic(topic_id: int):
         from forum.services.validation import refuse
 
         refuse(me, "Only the group's facilitators change topics.")
-    return render_template("topics/form.html", form=form, group=tpc.group, topic=tpc), status
+    return render_template("topics/form.html", form=form, group=tpc.group, topic=tpc,
+                           questions_editable=questions.questions_are_editable(tpc)), status
 
 
 def _topic_form_data(tpc):
+    question_lines = "\n".join(q.text for q in questions.list_questions(tpc))
+
     class Data:
         title = tpc.title
         briefing = tpc.briefing_markdown
@@ -84,6 +120,7 @@ def _topic_form_data(tpc):
         event_at = tpc.event_at.strftime("%Y-%m-%d %H:%M") if tpc.event_at else ""
         response_deadline = (tpc.response_deadline.strftime("%Y-%m-%d %H:%M")
                              if tpc.response_deadline else "")
+        questions = question_lines
     return Data()
 
 
@@ -107,5 +144,11 @@ def summary_editor(topic_id: int):
             except ForumError as error:
                 status = show_errors(form, error)
     insight = reports.insights(me, tpc)
-    return render_template("topics/summary_editor.html", topic=tpc, form=form, preview=preview,
-                           versions=versions, insight=insight), status
+    latest = versions[0] if versions else None
+    cites = summaries.citations(latest) if latest is not None else []
+    credits = consent.credits_for([c.post for c in cites], tpc.group_id)
+    return render_template(
+        "topics/summary_editor.html", topic=tpc, form=form, preview=preview, versions=versions,
+        insight=insight, coverage=summaries.coverage(me, tpc, latest), citations=cites,
+        unquotable=[c for c in cites if not credits[c.post.id].quotable],
+        current_signoff=signoff.current_signoff(tpc), action=ActionForm()), status

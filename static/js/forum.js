@@ -134,6 +134,35 @@
     });
   }
 
+  function signoffPage(socket) {
+    var root = document.getElementById("signoff");
+    socket.on("topic.updated", function (topic) {
+      var phase = document.getElementById("topic-phase");
+      if (phase) { phase.textContent = topic.phase; }
+      announce("This topic is now in its " + topic.phase + " phase.");
+    });
+    if (!root) { return; }
+    socket.on("signoff.updated", function (state) {
+      state.paragraphs.forEach(function (p) {
+        var item = root.querySelector("[data-paragraph='" + p.number + "']");
+        if (!item) { return; }
+        ["endorse", "object", "abstain"].forEach(function (stance) {
+          var count = item.querySelector(".count-" + stance);
+          if (count) { count.textContent = String(p[stance]); }
+        });
+      });
+      var waiting = document.getElementById("signoff-waiting");
+      if (waiting) { waiting.textContent = String(state.waiting); }
+      var organisations = document.getElementById("signoff-organisations");
+      if (organisations) { organisations.textContent = String(state.organisations); }
+      if (state.status === "closed") {
+        var status = document.getElementById("signoff-status");
+        if (status) { status.textContent = "closed"; }
+      }
+      announce("Sign-off tallies updated.");
+    });
+  }
+
   function notifications(socket) {
     var badge = document.getElementById("notification-count");
     if (!badge) { return; }
@@ -170,7 +199,7 @@
       if (room) { socket.emit("subscribe", { room: room }, function () {}); }
     });
     if (document.body.dataset.threadId) { threadPage(socket, parseInt(document.body.dataset.threadId, 10)); }
-    if (room && room.indexOf("topic:") === 0) { topicPage(socket); }
+    if (room && room.indexOf("topic:") === 0) { topicPage(socket); signoffPage(socket); }
     notifications(socket);
   });
 })();

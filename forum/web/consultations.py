@@ -1,0 +1,185 @@
+"""Pages from debate to response: phases, sign-off, the printable response, consent to quote
+and the organisations admin page."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from forum import permissions as perm
+from forum.errors import ForumError, NotFound
+from forum.extensions import db
+from forum.models import CONSENT_LEVELS, TOPIC_PHASES, Group
+from forum.services import consent, organisations, phases, queries, response, signoff
+from forum.web import bp
+from forum.web.forms import ActionForm
+from forum.web.groups import _parse_time
+from forum.web.helpers import viewer
+from forum.web.me import _signed_in
+
+
+def _flash_error(error: ForumError) -> None:
+    for message in (error.fields or {"": error.message}).values():
+        flash(message, "error")
+
+
+def _back_to(endpoint: str, **values):
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+@bp.route("/topics/<id:topic_id>/phase", methods=["POST"])
+def topic_phase(topic_id: int):
+    me = viewer()
+    tpc = queries.get_topic(topic_id, me)
+    if ActionForm().validate_on_submit():
+        try:
+            deadline = _parse_time(request.form.get("deadline", ""), "deadline")
+            phases.set_phase(me, tpc, request.form.get("phase", ""), deadline)
+            flash(f"The topic is now in {phases.PHASE_LABELS[tpc.phase].lower()}.", "info")
+        except ForumError as error:
+            if error.status in (401, 404):
+                raise
+            _flash_error(error)
+    return _back_to("web.topic", topic_id=tpc.id)
+
+
+@bp.route("/topics/<id:topic_id>/signoff", methods=["GET", "POST"])
+def signoff_page(topic_id: int):
+    me = viewer()
+    tpc = queries.get_topic(topic_id, me)
+    status = 200
+    if request.method == "POST" and ActionForm().validate_on_submit():
+        number = request.form.get("paragraph", "")
+        try:
+            signoff.cast_vote(me, tpc, int(number) if number.isdigit() else 0,
+                              request.form.get("stance", ""), request.form.get("reason", ""),
+                              request.form.get("open_thread") == "1")
+            flash(f"Your organisation's view on paragraph {number} is recorded.", "info")
+            return redirect(url_for("web.signoff_page", topic_id=tpc.id) + f"#p{number}",
+                            code=303)
+        except ForumError as error:
+            if error.status == 401:
+                raise
+            _flash_error(error)
+            status = error.status
+    try:
+        view = signoff.signoff_view(me, tpc)
+    except NotFound:
+        view = None
+    organisation = me.organisation if getattr(me, "organisation_id", None) else None
+    return render_template(
+        "topics/signoff.html", topic=tpc, view=view, action=ActionForm(),
+        organisation=organisation, can_vote=perm.can_vote_in_signoff(me, tpc),
+        can_run=perm.can_run_signoff(me, tpc), member=perm.is_member(me, tpc.group),
+    ), status
+
+
+@bp.route("/topics/<id:topic_id>/signoff/open", methods=["POST"])
+def signoff_open(topic_id: int):
+    me = viewer()
+    tpc = queries.get_topic(topic_id, me)
+    if ActionForm().validate_on_submit():
+        try:
+            signoff.open_signoff(me, tpc, None,
+                                 _parse_time(request.form.get("closes_at", ""), "closes_at"))
+            flash("The draft is with the member organisations for sign-off.", "info")
+            return _back_to("web.signoff_page", topic_id=tpc.id)
+        except ForumError as error:
+            if error.status in (401, 404):
+                raise
+            _flash_error(error)
+    return _back_to("web.summary_editor", topic_id=tpc.id)
+
+
+@bp.route("/topics/<id:topic_id>/signoff/close", methods=["POST"])
+def signoff_close(topic_id: int):
+    me = viewer()
+    tpc = queries.get_topic(topic_id, me)
+    if ActionForm().validate_on_submit():
+        try:
+            signoff.close_signoff(me, tpc, request.form.get("publish") == "1")
+            flash("Sign-off closed.", "info")
+        except ForumError as error:
+            if error.status in (401, 404):
+                raise
+            _flash_error(error)
+    return _back_to("web.signoff_page", topic_id=tpc.id)
+
+
+@bp.route("/topics/<id:topic_id>/response")
+def response_page(topic_id: int):
+    """The response, printable: attach it to the submission (print stylesheet)."""
+    me = viewer()
+    tpc = queries.get_topic(topic_id, me)
+    doc = response.final_response(me, tpc)
+    return render_template("topics/response.html", topic=tpc, doc=doc,
+                           endorsement_line=response.endorsement_line,
+                           footnote_text=response.footnote_text)
+
+
+@bp.route("/profile/consent", methods=["POST"])
+def consent_form():
+    me = _signed_in()
+    if ActionForm().validate_on_submit():
+        try:
+            for group, _level in consent.levels_in_my_groups(me):
+                chosen = request.form.get(f"consent-{group.id}")
+                if chosen and chosen != _level:
+                    consent.set_group_consent(me, db.session.get(Group, group.id), chosen)
+            flash("Saved how your words may be quoted.", "info")
+        except ForumError as error:
+            _flash_error(error)
+    return redirect(url_for("web.profile") + "#quoting", code=303)
+
+
+@bp.route("/posts/<id:post_id>/consent", methods=["POST"])
+def post_consent(post_id: int):
+    me = viewer()
+    found = queries.get_post(post_id, me)
+    if ActionForm().validate_on_submit():
+        level = request.form.get("level") or None
+        try:
+            consent.set_post_consent(me, found, level)
+            flash("Saved how this post may be quoted.", "info")
+        except ForumError as error:
+            if error.status in (401, 404):
+                raise
+            _flash_error(error)
+    return _back_to("web.edit_post", post_id=found.id)
+
+
+@bp.route("/admin/organisations", methods=["GET", "POST"])
+def organisations_page():
+    me = _signed_in()
+    rows = organisations.list_organisations(me)  # refuses non-admins
+    if request.method == "POST" and ActionForm().validate_on_submit():
+        try:
+            if request.form.get("delete", "").isdigit():
+                org = organisations.get_organisation(me, int(request.form["delete"]))
+                organisations.delete_organisation(me, org)
+                flash(f"Removed {org.name}.", "info")
+            elif request.form.get("username"):
+                org_id = request.form.get("organisation_id", "")
+                org = (organisations.get_organisation(me, int(org_id)) if org_id.isdigit()
+                       else None)
+                user = queries.get_user(request.form["username"].strip())
+                organisations.set_member_organisation(me, user, org)
+                flash(f"{user.display_name} now speaks for "
+                      f"{org.name if org else 'no organisation'}.", "info")
+            else:
+                org = organisations.create_organisation(me, request.form.get("name", ""),
+                                                        request.form.get("region", ""))
+                flash(f"Added {org.name}.", "info")
+            return _back_to("web.organisations_page")
+        except ForumError as error:
+            _flash_error(error)
+    return render_template("account/organisations.html", rows=rows, action=ActionForm(),
+                           members={org.id: organisations.organisation_members(org)
+                                    for org, _n in rows})
+
+
+def consent_choices():
+    return [(level, consent.LEVEL_LABELS[level]) for level in CONSENT_LEVELS]
+
+
+def phase_choices():
+    return [(phase, phases.PHASE_LABELS[phase]) for phase in TOPIC_PHASES]
