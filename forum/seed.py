@@ -9,7 +9,16 @@ from sqlalchemy import func, select
 from forum.errors import Conflict
 from forum.extensions import db
 from forum.models import User, utcnow
-from forum.services import accounts, groups, posts, summaries, threads, topics
+from forum.services import (
+    accounts,
+    consent,
+    groups,
+    organisations,
+    posts,
+    summaries,
+    threads,
+    topics,
+)
 
 DEMO_PASSWORD = "working-groups-demo"
 
@@ -25,6 +34,14 @@ PEOPLE = [
 ]
 
 
+ORGANISATIONS = [
+    ("Bradford Carers Network", "Yorkshire and the Humber", "amina"),
+    ("Polish Community Trust", "London", "tomasz"),
+    ("Leicester Women's Health", "the East Midlands", "priya"),
+    ("Hackney Elders", "London", "kwame"),
+]
+
+
 def _publish_demo_summary(author: User, topic, cited: list[int]) -> None:
     body = (
         "## What the group told us\n\n"
@@ -35,6 +52,12 @@ def _publish_demo_summary(author: User, topic, cited: list[int]) -> None:
         "We will submit this as our consultation response."
     )
     summaries.write_summary(author, topic, body, publish=True)
+
+
+def _question(topic, number: int) -> int:
+    from forum.services.questions import list_questions
+
+    return next(q.id for q in list_questions(topic) if q.number == number)
 
 
 def database_is_empty() -> bool:
@@ -67,6 +90,12 @@ def seed_demo() -> list[tuple[str, str]]:
     for username, role in (("samir", "facilitator"), ("grace", "moderator"), ("kwame", "member")):
         groups.set_member_role(admin, council, people[username], role)
     groups.join_group(people["newbie"], council)
+    for name, region, username in ORGANISATIONS:
+        organisation = organisations.create_organisation(admin, name, region)
+        organisations.set_member_organisation(admin, people[username], organisation)
+    # Amina and Tomasz agreed to be quoted by name; Priya and Kwame keep the default (anonymised).
+    for username in ("amina", "tomasz"):
+        consent.set_group_consent(people[username], health, "attributable")
 
     consultation = topics.create_topic(
         people["samir"], health, "Consultation: access to interpreting in primary care",
@@ -77,7 +106,9 @@ def seed_demo() -> list[tuple[str, str]]:
     carers = topics.create_topic(
         people["samir"], health, "Carers' strategy refresh: informed conversation",
         "Briefing on the refreshed carers' strategy ahead of the strategic partners' meeting.",
-        "open", event_at=utcnow() + timedelta(days=7))
+        "open", event_at=utcnow() + timedelta(days=7),
+        questions=["How can carers who are not online be reached?",
+                   "What support should come first in the refreshed strategy?"])
     topics.create_topic(
         people["samir"], health, "Mental health act reform: upcoming",
         "Papers will be circulated two weeks before the meeting.", "upcoming",
@@ -103,6 +134,7 @@ def seed_demo() -> list[tuple[str, str]]:
     t2 = threads.create_thread(
         people["kwame"], carers, "Older carers are missed by online-only outreach",
         "Hackney Elders sees many carers over 70 who never see online surveys.")
+    threads.update_thread(people["kwame"], t2, question_id=_question(carers, 1))
     posts.create_post(people["priya"], t2, "Same in Leicester. Community radio reached more "
                                            "people than the council website.")
     threads.update_thread(people["grace"], t2, pinned=True)

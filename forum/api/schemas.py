@@ -438,6 +438,7 @@ class MailPreferencesOut(Response):
     summary: MailMode
     moderation: MailMode
     membership: MailMode
+    conversation: MailMode
 
 
 class AuditEntry(Response):

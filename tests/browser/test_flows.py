@@ -124,6 +124,8 @@ def test_without_javascript_a_member_reads_posts_reacts_and_flags(site, new_page
     ("/groups/health-strategy/moderation", "grace"), ("/topics/1/summary/edit", "samir"),
     ("/groups/health-strategy/members", "grace"), ("/profile", "amina"), ("/tokens", "amina"),
     ("/admin", "admin"), ("/signup", None), ("/password/forgot", None),
+    ("/topics/2", "samir"), ("/topics/1/response", None), ("/admin/organisations", "admin"),
+    ("/posts/1/edit", "amina"),
 ])
 def test_axe_finds_no_violations(site, new_page, path, who):
     from axe_playwright_python.sync_playwright import Axe

@@ -88,7 +88,7 @@ class Listener:
 
     EVENTS = ("post.created", "post.updated", "post.hidden", "post.unhidden", "post.reacted",
               "post.rejected", "thread.created", "thread.updated", "summary.published",
-              "notification", "presence", "typing")
+              "notification", "presence", "typing", "topic.updated", "signoff.updated")
 
     def __init__(self, base: str, token: str | None = None):
         import socketio

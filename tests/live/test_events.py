@@ -192,3 +192,25 @@ def test_a_disabled_accounts_live_connection_is_closed(scene):
         time.sleep(0.1)
     api("POST", "/admin/users/carol/enable", tokens["boss"])
     assert not carol.client.connected
+
+
+def test_signoff_tallies_and_phase_changes_reach_the_topic_room(scene):
+    api, tokens, pub = scene["api"], scene["tokens"], scene["public"]
+    topic = pub["topic"]["id"]
+    org = api("POST", "/admin/organisations", tokens["boss"],
+              {"name": f"Org {pub['slug']}", "region": "the North East"}).json()
+    api("PUT", "/admin/users/alice/organisation", tokens["boss"], {"organisation_id": org["id"]})
+    api("POST", f"/topics/{topic}/summary", tokens["boss"],
+        {"body": "First point.\n\nSecond point.", "publish": False})
+    watcher = scene["listen"](None, [f"topic:{topic}"])
+    group_room = scene["listen"](None, [f"group:{pub['slug']}"])
+    assert api("POST", f"/topics/{topic}/signoff", tokens["boss"], {}).status_code == 201
+    opened = watcher.wait_for("signoff.updated", lambda d: d["status"] == "open")
+    assert [p["number"] for p in opened["paragraphs"]] == [1, 2]
+    assert group_room.wait_for("topic.updated", lambda d: d["id"] == topic)["phase"] == "signoff"
+    api("PUT", f"/topics/{topic}/signoff/paragraphs/2/vote", tokens["alice"],
+        {"stance": "object", "reason": "Too vague"})
+    got = watcher.wait_for("signoff.updated", lambda d: d["paragraphs"][1]["object"] == 1)
+    assert "Too vague" not in str(got)  # tallies only: reasons stay on the page for members
+    time.sleep(0.3)
+    assert group_room.got("signoff.updated") == []

@@ -23,7 +23,8 @@ def _private_world(world, api):
     f.member(admin, group, world.users["member"], "member")
     f.member(admin, group, world.users["facilitator"], "facilitator")
     t = api.post("/groups/closed-circle/topics", world.tokens["facilitator"],
-                 {"title": f"{MARK} topic", "briefing": f"{MARK} briefing"}).get_json()
+                 {"title": f"{MARK} topic", "briefing": f"{MARK} briefing",
+                  "questions": [f"{MARK} question"]}).get_json()
     th = api.post(f"/topics/{t['id']}/threads", world.tokens["member"],
                   {"title": f"{MARK} thread", "body": f"{MARK} first @outsider"}).get_json()
     reply = api.post(f"/threads/{th['id']}/posts", world.tokens["member"],
@@ -33,6 +34,7 @@ def _private_world(world, api):
     api.post(f"/threads/{th['id']}/posts", world.tokens["member"], {"body": f"{MARK} pending"})
     api.post(f"/topics/{t['id']}/summary", world.tokens["facilitator"],
              {"body": f"{MARK} summary", "publish": True})
+    api.post(f"/topics/{t['id']}/signoff", world.tokens["facilitator"], {})
     api.delete("/groups/closed-circle/members/member", world.tokens["moderator"])  # ex-member
     return {"slug": "closed-circle", "topic": t["id"], "thread": th["id"], "post": reply["id"]}
 
@@ -45,6 +47,10 @@ PATHS = [
     "/api/v1/topics/{topic}/summary/versions", "/api/v1/topics/{topic}/report?format=csv",
     "/api/v1/topics/{topic}/insights", "/api/v1/threads/{thread}",
     "/api/v1/threads/{thread}/posts", "/api/v1/posts/{post}", "/api/v1/posts/{post}/revisions",
+    "/api/v1/topics/{topic}/questions", "/api/v1/topics/{topic}/signoff",
+    "/api/v1/topics/{topic}/summary/coverage", "/api/v1/topics/{topic}/response?format=md",
+    "/api/v1/topics/{topic}/response?format=csv", "/topics/{topic}/signoff",
+    "/topics/{topic}/response",
     "/groups/{slug}", "/groups/{slug}/members", "/groups/{slug}/moderation", "/topics/{topic}",
     "/topics/{topic}/summary/edit", "/threads/{thread}", "/posts/{post}", "/posts/{post}/history",
 ]
