@@ -43,6 +43,15 @@ def _secret_key(instance: Path) -> str:
     return key
 
 
+def _engine_options(database_url: str) -> dict:
+    """Stale connections (a restarted database) are replaced before use; an unreachable
+    PostgreSQL fails a request within seconds (503) instead of hanging it."""
+    options: dict = {"pool_pre_ping": True}
+    if database_url.startswith(("postgres://", "postgresql")):
+        options["connect_args"] = {"connect_timeout": 5}
+    return options
+
+
 def from_environment(env: dict[str, str] | None = None) -> dict:
     env = dict(os.environ if env is None else env)
     instance = Path(env.get("FORUM_INSTANCE_PATH") or DEFAULT_INSTANCE)
@@ -79,7 +88,7 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": False,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
         "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript",
                                "text/javascript", "application/json", "text/markdown",
                                "text/csv"],

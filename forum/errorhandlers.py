@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, make_response, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -40,6 +49,10 @@ def render_error(error: ForumError):
         return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
     if _wants_json():
         response = jsonify(error.to_body())
+    elif isinstance(error, Unavailable):
+        # Rendered without the context processors: they ask the database who is signed in.
+        page = current_app.jinja_env.get_template("errors/unavailable.html")
+        response = make_response(page.render(error=error, url_for=url_for))
     else:
         response = make_response(render_template("errors/error.html", error=error))
     response.status_code = error.status

@@ -467,6 +467,9 @@ class Export(Response):
     notifications: list[dict[str, str | bool | None]]
     mail_preferences: dict[str, str]
     api_tokens: list[dict[str, str | None]]
+    organisation: str | None = None
+    quoting: list[dict[str, str]] = Field(default_factory=list)
+    post_quoting_overrides: list[dict[str, str | int]] = Field(default_factory=list)
 
 
 class Invitation(Response):

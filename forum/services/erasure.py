@@ -26,6 +26,7 @@ from forum.models import (
     OutgoingMail,
     Post,
     PostRevision,
+    QuoteConsent,
     Reaction,
     User,
     utcnow,
@@ -60,12 +61,13 @@ def erase_account(actor: User, user: User, keep_posts: bool = True) -> None:
                                .values(member_count=Group.member_count - 1))
         db.session.delete(membership)
     db.session.execute(update(Flag).where(Flag.reporter_id == user.id).values(note=""))
-    for model in (ApiToken, MailPreference, Notification):
+    for model in (ApiToken, MailPreference, Notification, QuoteConsent):
         db.session.execute(delete(model).where(model.user_id == user.id))
     db.session.execute(delete(OutgoingMail).where(OutgoingMail.user_id == user.id,
                                                   OutgoingMail.sent_at.is_(None)))
     user.username = user.username_key = f"former-{user.id}"
     user.email = ""
+    user.organisation_id = None
     user.display_name = "Former member"
     user.password_hash = "!erased:" + secrets.token_hex(8)
     user.is_admin = False

@@ -19,7 +19,7 @@ from forum.models import (
     Topic,
     User,
 )
-from forum.services import mail
+from forum.services import consent, mail
 
 
 def export_user(user: User) -> dict:
@@ -67,6 +67,11 @@ def export_user(user: User) -> dict:
                           for n in db.session.scalars(select(Notification).where(
                               Notification.user_id == user.id).order_by(Notification.id))],
         "mail_preferences": mail.preferences(user),
+        "organisation": user.organisation.name if user.organisation_id else None,
+        "quoting": [{"group": group.slug, "level": level}
+                    for group, level in consent.levels_in_my_groups(user)],
+        "post_quoting_overrides": [{"post_id": post.id, "level": post.quote_consent}
+                                   for post, *_rest in posts if post.quote_consent],
         "api_tokens": [{"name": t.name, "created_at": iso(t.created_at),
                         "revoked_at": iso(t.revoked_at)}
                        for t in db.session.scalars(select(ApiToken).where(

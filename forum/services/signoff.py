@@ -129,7 +129,10 @@ def cast_vote(actor: User, topic: Topic, number: int, stance: str, reason: str =
     if len(reason) > MAX_REASON:
         raise ValidationFailed({"reason": f"At most {MAX_REASON} characters."})
     thread_id = None
-    if stance == "object" and open_thread:
+    earlier = db.session.scalar(select(SignOffVote.thread_id).where(
+        SignOffVote.paragraph_id == paragraph.id,
+        SignOffVote.organisation_id == actor.organisation_id))
+    if stance == "object" and open_thread and earlier is None:  # one thread per objection
         thread = start_thread(
             actor, topic, f"Objection to paragraph {number} of the draft response",
             f"{reason}\n\n> " + "\n> ".join(paragraph.body_markdown.splitlines()),

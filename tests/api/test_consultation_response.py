@@ -388,3 +388,18 @@ def test_site_admins_keep_the_organisations(wg, api):
     assert listed["Valley Voices"] == 1 and listed["Northern Carers Network"] == 3
     assert api.delete(f"/admin/organisations/{org['id']}", t["admin"]).status_code == 204
     assert api.get("/me", t["solo"]).get_json()["organisation"] is None
+
+
+def test_a_citation_turns_stale_when_its_author_erases_their_account(wg, api):
+    topic, _qs = _topic(api, wg)
+    thread = _thread(api, wg, topic, "dee", "Respite first")
+    eve = _reply(api, wg, thread, "eve", "Words of a person who will leave")
+    api.post(f"/topics/{topic['id']}/summary", wg["tokens"]["fac"],
+             {"body": f"As one said [[post:{eve['id']}]].", "publish": True})
+    r = api.post("/admin/users/eve/erase", wg["tokens"]["admin"], {"keep_posts": True})
+    assert r.status_code == 204
+    summary = api.get(f"/topics/{topic['id']}/summary").get_json()
+    assert summary["stale_post_ids"] == [eve["id"]]
+    md = _downloads(api, wg, topic, kinds=("response",))["response.md"]
+    assert "[^1]: A former member" in md and "erased their account" in md
+    assert "Words of a person who will leave" not in md

@@ -106,3 +106,30 @@ def test_two_processes_starting_on_an_empty_database_both_serve(tmp_path):
     finally:
         for process in processes:
             stop(process)
+
+
+def test_an_oversized_socketio_message_is_refused_and_the_server_carries_on(live):
+    base, _env, tokens = live
+    slug, topic, thread = _setup(base, tokens, "public")
+    big = socketio.Client(reconnection=False)
+    big.connect(base, auth={"token": tokens["alice"]}, transports=["websocket"], wait_timeout=10)
+    gone = threading.Event()
+    big.on("disconnect", lambda *args: gone.set())
+    try:
+        # 256 KiB in one message: over the 64 KiB limit, so the server drops the connection
+        # rather than buffering it.
+        big.emit("typing", {"thread_id": thread["id"], "pad": "x" * 256 * 1024})
+        assert gone.wait(10), "the oversized message was accepted"
+    finally:
+        if big.connected:
+            big.disconnect()
+    small = socketio.Client(reconnection=False)
+    small.connect(base, auth={"token": tokens["alice"]}, transports=["websocket"],
+                  wait_timeout=10)
+    try:
+        assert small.call("subscribe", {"room": f"thread:{thread['id']}"}, timeout=10) == {
+            "ok": True}
+    finally:
+        small.disconnect()
+    r = _api(base, "POST", f"/threads/{thread['id']}/posts", tokens["alice"], {"body": "still"})
+    assert r.status_code == 201
