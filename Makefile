@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install bench bench-live chromium clean
+.PHONY: run test install bench bench-live soak chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ bench: $(STAMP)
 bench-live: $(STAMP)
 	$(BIN)/python bench/live_latency.py --processes 1
 	$(BIN)/python bench/live_latency.py --processes 2
+
+## Soak: mixed reads, posts, reactions and live subscribers for SOAK_MINUTES against two
+## processes on PostgreSQL + Redis; prints throughput, p99, errors and memory start/end.
+SOAK_MINUTES ?= 10
+soak: $(STAMP)
+	$(BIN)/python bench/soak.py --minutes $(SOAK_MINUTES)
 
 ## The browser tests use Debian's Chromium; install it when missing and we may (root).
 chromium:
