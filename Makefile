@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install bench bench-live soak chromium clean
+.PHONY: run test install bench bench-live bench-search soak chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +28,21 @@ run: $(STAMP)
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q -n 2
 
-## HTTP benchmark (wrk against python wsgi.py, SQLite then PostgreSQL) and search timing.
+## HTTP benchmark (wrk; python wsgi.py and Gunicorn; SQLite, PostgreSQL, 2 workers + Redis),
+## then live delivery latency (one process, two with Redis).
 bench: $(STAMP)
 	@command -v wrk >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || apt-get install -y -qq wrk >/dev/null
 	$(BIN)/python bench/http_bench.py --database sqlite
 	$(BIN)/python bench/http_bench.py --database postgresql
+	$(BIN)/python bench/http_bench.py --database sqlite --server gunicorn
+	$(BIN)/python bench/http_bench.py --database postgresql --server gunicorn --workers 2
+	$(BIN)/python bench/live_latency.py --processes 1
+	$(BIN)/python bench/live_latency.py --processes 2
+
+## A million posts on each database: `seed bench` time, then search timing (about 15 minutes).
+bench-search: $(STAMP)
+	$(BIN)/python bench/search_bench.py --database sqlite
+	$(BIN)/python bench/search_bench.py --database postgresql
 
 ## Live delivery latency to 1/100/1000 WebSocket subscribers, one process, then two with Redis.
 bench-live: $(STAMP)

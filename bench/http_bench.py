@@ -63,10 +63,10 @@ def rss_mb(pid: int) -> float:
     return total
 
 
-def serve(kind: str, target: str, port: int, env: dict) -> subprocess.Popen:
+def serve(kind: str, target: str, port: int, env: dict, workers: int = 1) -> subprocess.Popen:
     if kind == "gunicorn":
         config = ["-c", "gunicorn.conf.py"] if target == "wsgi:app" else []
-        command = [PY, "-m", "gunicorn", *config, "-k", "gevent", "-w", "1",
+        command = [PY, "-m", "gunicorn", *config, "-k", "gevent", "-w", str(workers),
                    "--bind", f"127.0.0.1:{port}", target]
     elif target == "wsgi:app":
         command = [PY, "wsgi.py", "--port", str(port)]
@@ -82,12 +82,23 @@ def main() -> None:
     parser.add_argument("--server", choices=("wsgi", "gunicorn"), default="wsgi")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="Gunicorn worker processes; more than one shares a Redis of its own")
     args = parser.parse_args()
+    if args.workers > 1 and args.server != "gunicorn":
+        parser.error("--workers needs --server gunicorn")
     tmp = Path(tempfile.mkdtemp())
     env = dict(os.environ, FORUM_INSTANCE_PATH=str(tmp), RATELIMIT_ENABLED="false",
                SECRET_KEY="bench")
     env.pop("REDIS_URL", None)
     drop = None
+    redis = None
+    if args.workers > 1:
+        redis_port = free_port()
+        redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind",
+                                  "127.0.0.1", "--save", "", "--appendonly", "no"],
+                                 stdout=subprocess.DEVNULL)
+        env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
     if args.database == "postgresql":
         import psycopg
 
@@ -104,7 +115,7 @@ def main() -> None:
         env["DATABASE_URL"] = f"sqlite:///{tmp / 'forum.db'}"
     flask = [PY, "-m", "flask", "--app", "wsgi"]
     figures: dict[str, float] = {}
-    prefix = f"{args.database}_{args.server}"
+    prefix = f"{args.database}_{args.server}" + (f"{args.workers}w_redis" if redis else "")
     servers = []
     try:
         subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True,
@@ -115,7 +126,7 @@ def main() -> None:
                        cwd=ROOT, env=env, check=True, capture_output=True)
         token = make_users(env, {"benchposter": False})["benchposter"]
         port, ceiling_port = free_port(), free_port()
-        servers = [serve(args.server, "wsgi:app", port, env),
+        servers = [serve(args.server, "wsgi:app", port, env, args.workers),
                    serve(args.server, "bench.ceiling:app", ceiling_port, env)]
         wait_ready(servers[0], port, 60)
         base = f"http://127.0.0.1:{port}"
@@ -164,12 +175,15 @@ def main() -> None:
             figures[f"{prefix}_{name}_share_of_ceiling"] = share
             print(f"{prefix}_{name}_share_of_ceiling {share:.0f} %")
         figures[f"{prefix}_server_rss_mb"] = rss_mb(servers[0].pid)
-        print(f"{prefix}_server_rss {figures[f'{prefix}_server_rss_mb']:.0f} MB")
+        print(f"{prefix}_server_rss {figures[f'{prefix}_server_rss_mb']:.0f} MB "
+              "(largest process)")
     finally:
         for server in servers:
             stop(server)
         if drop:
             drop()
+        if redis is not None:
+            redis.terminate()
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{datetime.date.today().isoformat()}.json"

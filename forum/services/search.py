@@ -164,19 +164,44 @@ def _search_sqlite(terms: list[str], conditions: list, limit: int):
              row.topic_id) for row in top]
 
 
+# Id windows tried in turn, newest first (None: the whole index).
+WINDOWS = (20_000, 250_000, None)
+
+
+def _newest_matches(matches, conditions: list) -> list[int]:
+    """The newest CANDIDATES matching ids (as on SQLite: ranking every match of a common word
+    would cost seconds at a million posts).
+
+    For a common word PostgreSQL's GIN bitmap covers half the table and the heap visits behind
+    it dominate; bounding the id range first keeps those visits to the newest rows. A window
+    holding CANDIDATES matches already has the newest ones; rarer words widen the window.
+    """
+    top = db.session.scalar(select(func.max(SearchEntry.id)))
+    if top is None:
+        return []
+    for window in WINDOWS:
+        query = select(SearchEntry.id).where(matches, *conditions)
+        if window is not None:
+            if window >= top:
+                continue
+            query = query.where(SearchEntry.id > top - window)
+        ids = list(db.session.scalars(query.order_by(SearchEntry.id.desc()).limit(CANDIDATES)))
+        if window is None or len(ids) >= CANDIDATES:
+            return ids
+    return []
+
+
 def _search_postgres(terms: list[str], conditions: list, limit: int):
     tsquery = func.plainto_tsquery("english", " ".join(terms))
     tsv = literal_column("search_entries.tsv")
     rank = func.ts_rank(tsv, tsquery).label("rank")
-    # As on SQLite: rank only the newest CANDIDATES matches, not every match of a common word.
-    newest = (
-        select(SearchEntry.id).where(tsv.op("@@")(tsquery), *conditions)
-        .order_by(SearchEntry.id.desc()).limit(CANDIDATES).subquery("newest")
-    )
+    ids = _newest_matches(tsv.op("@@")(tsquery), conditions)
+    if not ids:
+        return []
     ranked = (
         select(SearchEntry.id, SearchEntry.kind, SearchEntry.object_id, SearchEntry.title,
                SearchEntry.body, SearchEntry.thread_id, SearchEntry.topic_id, rank)
-        .where(SearchEntry.id.in_(select(newest.c.id)))
+        .where(SearchEntry.id.in_(ids))
         .order_by(rank.desc(), SearchEntry.id.desc()).limit(limit)
         .subquery("ranked")
     )

@@ -73,3 +73,22 @@ def test_seed_bench_leaves_the_database_ready_for_ordinary_writes(app):
     group = f.group(admin, "after-bench")
     thread = f.thread(admin, f.topic(admin, group))
     assert f.post(admin, thread, "an ordinary reply").id > 10
+
+
+def test_seeded_posts_are_searchable_and_later_posts_still_indexed(app):
+    from forum.permissions import AnonymousUser
+    from forum.services import search
+    from tests import factories as f
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed", "bench", "--threads", "2", "--posts-per-thread",
+                               "20"]).exit_code == 0
+    seeded = db.session.scalar(db.select(Post).order_by(Post.id.desc()).limit(1))
+    word = seeded.body_markdown.split()[-1]
+    hits = search.search(AnonymousUser(), word, limit=100)
+    assert any(h["type"] == "post" and h["id"] == seeded.id for h in hits)
+    admin = f.user("admin3", admin=True)
+    thread = f.thread(admin, f.topic(admin, f.group(admin, "after-seed")))
+    later = f.post(admin, thread, "zygomorphic afterword")
+    hits = search.search(AnonymousUser(), "zygomorphic")
+    assert [h["id"] for h in hits if h["type"] == "post"] == [later.id]
