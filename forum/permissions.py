@@ -247,6 +247,8 @@ def can_see_post_body(user: Viewer, post: Post, group: Group) -> bool:
 
 
 def can_edit_post(user: Viewer, post: Post) -> bool:
+    if not _signed_in(user):
+        return False
     group = post.thread.topic.group
     return is_moderator(user, group) or (
         _is_author(user, post.author_id) and not is_suspended(user, group)
@@ -273,15 +275,18 @@ def can_see_revisions(user: Viewer, post: Post) -> bool:
 
 
 def can_react_to_post(user: Viewer, post: Post) -> bool:
+    if not _signed_in(user):  # checked first: a page of posts asks this for every post
+        return False
     group = post.thread.topic.group
-    return _signed_in(user) and is_member(user, group) and not is_suspended(user, group)
+    return is_member(user, group) and not is_suspended(user, group)
 
 
 def can_flag_post(user: Viewer, post: Post) -> bool:
+    if not _signed_in(user):
+        return False
     group = post.thread.topic.group
     return (
-        _signed_in(user)
-        and is_member(user, group)
+        is_member(user, group)
         and not is_suspended(user, group)
         and not _is_author(user, post.author_id)
     )

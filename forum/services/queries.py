@@ -11,6 +11,7 @@ from typing import Generic, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm.attributes import set_committed_value
 
 from forum import permissions as perm
 from forum.errors import NotFound
@@ -152,6 +153,8 @@ def list_posts(thread: Thread, viewer: perm.Viewer, page: int = 1, per_page: int
         ids.order_by(Post.id).limit(per_page).offset((page - 1) * per_page)))
     items = list(db.session.scalars(select(Post).where(Post.id.in_(chosen)).order_by(Post.id))
                  ) if chosen else []
+    for post in items:  # every rule asks post.thread: hand it over, not through the lazy loader
+        set_committed_value(post, "thread", thread)
     return Page(items, page, per_page, total or 0)
 
 
