@@ -164,31 +164,29 @@ def _search_sqlite(terms: list[str], conditions: list, limit: int):
              row.topic_id) for row in top]
 
 
-# Id windows tried in turn, newest first (None: the whole index).
-WINDOWS = (20_000, 250_000, None)
+RECENT_WINDOW = 25_000   # the newest index entries looked at first
+ENOUGH_RECENT = 200      # matches among them (ten pages of results) that are enough to rank
+# ts_rank reads every candidate's tsvector from the table, so PostgreSQL ranks fewer of them.
+PG_CANDIDATES = 2_000
 
 
 def _newest_matches(matches, conditions: list) -> list[int]:
-    """The newest CANDIDATES matching ids (as on SQLite: ranking every match of a common word
-    would cost seconds at a million posts).
+    """Up to PG_CANDIDATES of the newest matching ids: as on SQLite, ranking every match of a
+    common word would cost seconds at a million posts.
 
-    For a common word PostgreSQL's GIN bitmap covers half the table and the heap visits behind
-    it dominate; bounding the id range first keeps those visits to the newest rows. A window
-    holding CANDIDATES matches already has the newest ones; rarer words widen the window.
+    A common word's GIN bitmap covers a good part of the table and PostgreSQL visits every row
+    behind it before it can sort by id; so the newest RECENT_WINDOW entries are searched first,
+    and a word with ENOUGH_RECENT matches there is ranked among them. Rarer words go to the
+    GIN index over the whole table, which is quick for them.
     """
-    top = db.session.scalar(select(func.max(SearchEntry.id)))
-    if top is None:
-        return []
-    for window in WINDOWS:
-        query = select(SearchEntry.id).where(matches, *conditions)
-        if window is not None:
-            if window >= top:
-                continue
-            query = query.where(SearchEntry.id > top - window)
-        ids = list(db.session.scalars(query.order_by(SearchEntry.id.desc()).limit(CANDIDATES)))
-        if window is None or len(ids) >= CANDIDATES:
-            return ids
-    return []
+    query = select(SearchEntry.id).where(matches, *conditions).order_by(
+        SearchEntry.id.desc()).limit(PG_CANDIDATES)
+    top = db.session.scalar(select(func.max(SearchEntry.id))) or 0
+    if top > RECENT_WINDOW:
+        recent = list(db.session.scalars(query.where(SearchEntry.id > top - RECENT_WINDOW)))
+        if len(recent) >= ENOUGH_RECENT:
+            return recent
+    return list(db.session.scalars(query))
 
 
 def _search_postgres(terms: list[str], conditions: list, limit: int):
