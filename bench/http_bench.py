@@ -19,7 +19,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import uuid
 from pathlib import Path
 
 import requests
@@ -27,6 +26,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.databases import scratch_database  # noqa: E402
 from tests.live.conftest import free_port, make_users, stop, wait_ready  # noqa: E402
 
 PY = sys.executable
@@ -65,7 +65,8 @@ def rss_mb(pid: int) -> float:
 
 def serve(kind: str, target: str, port: int, env: dict, workers: int = 1) -> subprocess.Popen:
     if kind == "gunicorn":
-        config = ["-c", "gunicorn.conf.py"] if target == "wsgi:app" else []
+        config = ["-c", "gunicorn.conf.py" if target == "wsgi:app"
+                  else "python:bench.gunicorn_ceiling"]
         command = [PY, "-m", "gunicorn", *config, "-k", "gevent", "-w", str(workers),
                    "--bind", f"127.0.0.1:{port}", target]
     elif target == "wsgi:app":
@@ -74,6 +75,19 @@ def serve(kind: str, target: str, port: int, env: dict, workers: int = 1) -> sub
         command = [PY, "bench/ceiling.py", str(port)]
     return subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _wait_for_ceiling(port: int) -> None:
+    import time
+
+    for _ in range(300):
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/ping", timeout=1).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("the ceiling app did not start")
 
 
 def main() -> None:
@@ -91,7 +105,6 @@ def main() -> None:
     env = dict(os.environ, FORUM_INSTANCE_PATH=str(tmp), RATELIMIT_ENABLED="false",
                SECRET_KEY="bench")
     env.pop("REDIS_URL", None)
-    drop = None
     redis = None
     if args.workers > 1:
         redis_port = free_port()
@@ -99,20 +112,7 @@ def main() -> None:
                                   "127.0.0.1", "--save", "", "--appendonly", "no"],
                                  stdout=subprocess.DEVNULL)
         env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
-    if args.database == "postgresql":
-        import psycopg
-
-        admin = os.environ.get("FORUM_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-        name = f"forum_httpbench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = admin.rsplit("/", 1)[0] + "/" + name
-
-        def drop():
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{tmp / 'forum.db'}"
+    env["DATABASE_URL"], drop = scratch_database(args.database, tmp, "httpbench")
     flask = [PY, "-m", "flask", "--app", "wsgi"]
     figures: dict[str, float] = {}
     prefix = f"{args.database}_{args.server}" + (f"{args.workers}w_redis" if redis else "")
@@ -129,6 +129,7 @@ def main() -> None:
         servers = [serve(args.server, "wsgi:app", port, env, args.workers),
                    serve(args.server, "bench.ceiling:app", ceiling_port, env)]
         wait_ready(servers[0], port, 60)
+        _wait_for_ceiling(ceiling_port)
         base = f"http://127.0.0.1:{port}"
         h = {"Authorization": f"Bearer {token}"}
         groups = requests.get(f"{base}/api/v1/groups?per_page=100").json()["items"]
@@ -180,8 +181,7 @@ def main() -> None:
     finally:
         for server in servers:
             stop(server)
-        if drop:
-            drop()
+        drop()
         if redis is not None:
             redis.terminate()
     out = ROOT / "bench" / "results"

@@ -20,11 +20,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 PY = sys.executable
+
+from bench.databases import scratch_database  # noqa: E402
 
 
 def main() -> None:
@@ -37,21 +39,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     env = dict(os.environ, FORUM_INSTANCE_PATH=str(tmp), SECRET_KEY="bench")
     env.pop("REDIS_URL", None)
-    drop = None
-    if args.database == "postgresql":
-        import psycopg
-
-        admin = os.environ.get("FORUM_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-        name = f"forum_searchbench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = admin.rsplit("/", 1)[0] + "/" + name
-
-        def drop():
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{tmp / 'forum.db'}"
+    env["DATABASE_URL"], drop = scratch_database(args.database, tmp, "searchbench")
     flask = [PY, "-m", "flask", "--app", "wsgi"]
     figures: dict[str, float] = {}
     posts = args.threads * args.posts_per_thread
@@ -75,8 +63,7 @@ def main() -> None:
             print(line, flush=True)
             figures[f"{name}_{unit}"] = float(value)
     finally:
-        if drop:
-            drop()
+        drop()
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
     path = results / f"{datetime.date.today().isoformat()}.json"

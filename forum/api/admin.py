@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from forum.api import PAGINATION, operation, page_args, signed_in_user
+from forum.api import PAGINATION, operation, page_args, signed_in_user, whole_list_json
 from forum.api import schemas as s
 from forum.api.serializers import iso, me_json, organisation_json, user_ref
 from forum.services import admin, queries
@@ -66,7 +66,7 @@ def erase_user(username: str, data: s.Erasure):
 def organisations():
     rows = organisations_service.list_organisations(signed_in_user())
     items = [organisation_json(o, n) for o, n in rows]
-    return {"items": items, "page": 1, "per_page": max(len(items), 1), "total": len(items)}
+    return whole_list_json(items)
 
 
 @operation("/admin/organisations", "POST", summary="Add a member organisation",

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, request
-
-from forum.api import operation, signed_in_user, viewer
+from forum.api import operation, signed_in_user, viewer, whole_list_json
 from forum.api import schemas as s
+from forum.api.conversations import as_download, download_format
 from forum.api.serializers import (
     organisation_json,
     question_json,
@@ -13,12 +12,7 @@ from forum.api.serializers import (
     topic_json,
     vote_json,
 )
-from forum.errors import ValidationFailed
 from forum.services import phases, queries, questions, reports, signoff, summaries
-
-
-def _list(items: list) -> dict:
-    return {"items": items, "page": 1, "per_page": max(len(items), 1), "total": len(items)}
 
 
 @operation("/topics/<id:topic_id>/questions", "GET",
@@ -26,7 +20,7 @@ def _list(items: list) -> dict:
            errors=(404,))
 def topic_questions(topic_id: int):
     topic = queries.get_topic(topic_id, viewer())
-    return _list([question_json(q) for q in questions.list_questions(topic)])
+    return whole_list_json([question_json(q) for q in questions.list_questions(topic)])
 
 
 @operation("/topics/<id:topic_id>/questions", "PUT",
@@ -36,7 +30,7 @@ def topic_questions(topic_id: int):
 def set_topic_questions(topic_id: int, data: s.QuestionsSet):
     topic = queries.get_topic(topic_id, viewer())
     result = questions.set_questions(signed_in_user(), topic, data.questions)
-    return _list([question_json(q) for q in result])
+    return whole_list_json([question_json(q) for q in result])
 
 
 @operation("/topics/<id:topic_id>/phase", "POST",
@@ -120,10 +114,6 @@ def summary_coverage(topic_id: int):
            errors=(401, 403, 404), produces="text/markdown",
            query={"format": ("string", "md (default) or csv")})
 def topic_response(topic_id: int):
-    fmt = request.args.get("format", "md")
-    if fmt not in ("md", "csv"):
-        raise ValidationFailed({"format": "Choose md or csv."})
+    fmt = download_format()
     topic = queries.get_topic(topic_id, viewer())
-    report = reports.build_response(viewer(), topic, fmt)
-    return Response(report.body, content_type=report.content_type, headers={
-        "Content-Disposition": f'attachment; filename="{report.filename}"'})
+    return as_download(reports.build_response(viewer(), topic, fmt))

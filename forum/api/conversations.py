@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from forum.api import operation, signed_in_user, viewer
+from forum.api import operation, signed_in_user, viewer, whole_list_json
 from forum.api import schemas as s
 from forum.api.serializers import post_json, summary_json, thread_json
 from forum.errors import ValidationFailed
@@ -40,7 +40,7 @@ def summary_versions(topic_id: int):
     cited = summaries.citations_of([v.id for v in versions])
     items = [summary_json(v, cited.get(v.id, []), summaries.stale_post_ids(v))
              for v in versions]
-    return {"items": items, "page": 1, "per_page": max(len(items), 1), "total": len(items)}
+    return whole_list_json(items)
 
 
 @operation("/topics/<id:topic_id>/report", "GET",
@@ -48,11 +48,19 @@ def summary_versions(topic_id: int):
            errors=(401, 403, 404), auth="required", produces="text/markdown",
            query={"format": ("string", "md (default) or csv")})
 def topic_report(topic_id: int):
+    fmt = download_format()
+    topic = queries.get_topic(topic_id, viewer())
+    return as_download(reports.build_report(signed_in_user(), topic, fmt))
+
+
+def download_format() -> str:
     fmt = request.args.get("format", "md")
     if fmt not in ("md", "csv"):
         raise ValidationFailed({"format": "Choose md or csv."})
-    topic = queries.get_topic(topic_id, viewer())
-    report = reports.build_report(signed_in_user(), topic, fmt)
+    return fmt
+
+
+def as_download(report: reports.Report) -> Response:
     return Response(report.body, content_type=report.content_type, headers={
         "Content-Disposition": f'attachment; filename="{report.filename}"'})
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from forum.api import operation, signed_in_user, viewer
+from forum.api import operation, signed_in_user, viewer, whole_list_json
 from forum.api import schemas as s
 from forum.api.serializers import invitation_json
 from forum.services import invitations, queries
@@ -24,7 +24,7 @@ def invite(slug: str, data: s.InvitationCreate):
 def list_invitations(slug: str):
     group = queries.get_group(slug, viewer())
     items = [invitation_json(i) for i in invitations.list_invitations(signed_in_user(), group)]
-    return {"items": items, "page": 1, "per_page": max(len(items), 1), "total": len(items)}
+    return whole_list_json(items)
 
 
 @operation("/groups/<slug>/invitations/<id:invitation_id>", "DELETE",

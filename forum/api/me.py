@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf.csrf import generate_csrf
 
-from forum.api import operation, signed_in_user
+from forum.api import operation, signed_in_user, whole_list_json
 from forum.api import schemas as s
 from forum.api.serializers import me_json
 from forum.services import accounts, consent, export, mail, queries
@@ -91,7 +91,7 @@ def consents():
     user = signed_in_user()
     items = [{"group": {"slug": g.slug, "name": g.name}, "level": level}
              for g, level in consent.levels_in_my_groups(user)]
-    return {"items": items, "page": 1, "per_page": max(len(items), 1), "total": len(items)}
+    return whole_list_json(items)
 
 
 @operation("/me/consents/<slug>", "PUT",

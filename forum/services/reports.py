@@ -22,20 +22,19 @@ class Report:
 
 def build_report(actor, topic: Topic, fmt: str) -> Report:
     """Facilitators and moderators download the whole debate as Markdown or CSV."""
-    doc = response.report(actor, topic)
-    name = f"{response.slug(topic.title)}-report"
-    if fmt == "csv":
-        return Report(f"{name}.csv", "text/csv; charset=utf-8", response.report_csv(doc))
-    return Report(f"{name}.md", "text/markdown; charset=utf-8",
-                  response.to_markdown(doc).encode("utf-8"))
+    return _export(response.report(actor, topic), "report", fmt, response.report_csv)
 
 
 def build_response(actor, topic: Topic, fmt: str) -> Report:
     """The final response (summary, endorsements, footnotes, dissent) as Markdown or CSV."""
-    doc = response.final_response(actor, topic)
-    name = f"{response.slug(topic.title)}-response"
+    return _export(response.final_response(actor, topic), "response", fmt,
+                   response.response_csv)
+
+
+def _export(doc: response.ResponseDocument, kind: str, fmt: str, as_csv) -> Report:
+    name = f"{response.slug(doc.topic.title)}-{kind}"
     if fmt == "csv":
-        return Report(f"{name}.csv", "text/csv; charset=utf-8", response.response_csv(doc))
+        return Report(f"{name}.csv", "text/csv; charset=utf-8", as_csv(doc))
     return Report(f"{name}.md", "text/markdown; charset=utf-8",
                   response.to_markdown(doc).encode("utf-8"))
 

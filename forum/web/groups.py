@@ -11,8 +11,8 @@ from forum.errors import ForumError
 from forum.services import groups as group_service
 from forum.services import queries
 from forum.services import topics as topic_service
-from forum.web import bp
 from forum.services.questions import parse_lines
+from forum.web import bp
 from forum.web.forms import ActionForm, TopicForm
 from forum.web.helpers import show_errors, viewer
 

@@ -10,7 +10,7 @@ from forum.errors import ForumError
 from forum.extensions import db
 from forum.markup import render_markdown
 from forum.models import REACTION_KINDS, Post
-from forum.services import moderation, questions, queries, summaries
+from forum.services import moderation, queries, questions, summaries
 from forum.services import posts as post_service
 from forum.services import threads as thread_service
 from forum.services.topics import accepts_contributions

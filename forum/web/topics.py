@@ -7,7 +7,7 @@ from flask import redirect, render_template, request, url_for
 from forum import permissions as perm
 from forum.errors import ForumError, NotFound
 from forum.markup import render_markdown
-from forum.services import consent, phases, questions, queries, reports, signoff, summaries
+from forum.services import consent, phases, queries, questions, reports, signoff, summaries
 from forum.services import threads as thread_service
 from forum.services import topics as topic_service
 from forum.web import bp

@@ -45,8 +45,8 @@ def wait_ready(process: subprocess.Popen, port: int, seconds: float = 30) -> Non
         try:
             if requests.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=1).ok:
                 return
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or still busy starting
         time.sleep(0.1)
     raise RuntimeError("server did not answer in time")
 
