@@ -34,7 +34,10 @@ def main(argv: list[str]) -> None:
     start_heartbeat(app)
     logging.getLogger("forum").info("serving on http://%s:%d", args.host, args.port)
     # gevent's WSGI server: production-grade, WebSocket included, no terminal needed.
-    socketio.run(app, host=args.host, port=args.port, log_output=False, use_reloader=False)
+    from forum.server import NoDelayHandler
+
+    socketio.run(app, host=args.host, port=args.port, log_output=False, use_reloader=False,
+                 handler_class=NoDelayHandler)
 
 
 if __name__ == "__main__":

@@ -24,4 +24,7 @@ def ping():
 if __name__ == "__main__":
     from gevent.pywsgi import WSGIServer
 
-    WSGIServer(("127.0.0.1", int(sys.argv[1])), app, log=None).serve_forever()
+    from forum.server import NoDelayHandler
+
+    WSGIServer(("127.0.0.1", int(sys.argv[1])), app, log=None,
+               handler_class=NoDelayHandler).serve_forever()
