@@ -128,6 +128,15 @@ def sqlite_only_app(sqlite_app):
 
 
 @pytest.fixture
+def postgresql_only_app(postgresql_app):
+    """For behaviour only PostgreSQL has (skips with the reason when it is absent, never in CI)."""
+    _clean(postgresql_app)
+    with postgresql_app.app_context():
+        yield postgresql_app
+        db.session.remove()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 
