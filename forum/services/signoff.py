@@ -86,7 +86,8 @@ def open_signoff(actor: User, topic: Topic, version: int | None = None,
     closes_at = check_aware("closes_at", closes_at)
     if topic.status not in ("open", "concluded"):
         raise Conflict(f"An {topic.status} topic cannot go to sign-off.")
-    if current_signoff(topic) is not None and current_signoff(topic).is_open:
+    latest = current_signoff(topic)
+    if latest is not None and latest.is_open:
         raise Conflict("A sign-off is already open on this topic.")
     summary = (summaries.get_version(topic, version) if version is not None
                else summaries.latest_version(topic))
