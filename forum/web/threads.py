@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
@@ -19,6 +21,27 @@ from forum.web.forms import ActionForm, EditPostForm, FlagForm, PostForm
 from forum.web.helpers import PER_PAGE, page_number, show_errors, viewer
 
 
+LIVE_POST_ID = 2**31 - 1  # stands for the id in the controls' <template>; the script swaps it
+
+
+@dataclass
+class _LivePost:
+    """A published post by someone else, as one arrives live: what the controls ask of it."""
+
+    thread: object
+    id: int = LIVE_POST_ID
+    author_id: None = None
+    hidden: bool = False
+    pending: bool = False
+    agree_count: int = 0
+    disagree_count: int = 0
+    thanks_count: int = 0
+
+    @property
+    def thread_id(self) -> int:
+        return self.thread.id
+
+
 def _render_thread(thread, form, status=200, preview=None):
     me = viewer()
     qs = questions.list_questions(thread.topic)
@@ -33,7 +56,8 @@ def _render_thread(thread, form, status=200, preview=None):
         "threads/show.html", thread=thread, topic=thread.topic, group=group, posts=result.items,
         page=result.page, pages=max(1, -(-result.total // PER_PAGE)), total=result.total,
         my=queries.my_reactions(me, ids), cited=summaries.cited_post_set(ids), form=form,
-        preview=preview, action=ActionForm(), questions=qs, flag_form=FlagForm(), kinds=REACTION_KINDS,
+        preview=preview, action=ActionForm(), questions=qs, live_post=_LivePost(thread),
+        live_post_id=LIVE_POST_ID, flag_form=FlagForm(), kinds=REACTION_KINDS,
         can_reply=(perm.can_reply_to_thread(me, thread) and accepts_contributions(thread.topic)
                    and (not thread.locked or perm.can_post_in_locked_thread(me, thread))),
         moderator=perm.is_moderator(me, group),

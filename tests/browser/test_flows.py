@@ -35,7 +35,13 @@ def test_member_joins_starts_a_thread_and_another_reader_sees_replies_live(site,
     alice.get_by_label("Your reply").fill("typing something")
     bob.locator("#typing").filter(has_text="visitor is typing").wait_for()
     alice.get_by_role("button", name="Post reply").click()
-    bob.locator("article.post", has_text="typing something").wait_for()
+    live_post = bob.locator("article.post", has_text="typing something")
+    live_post.wait_for()
+    # The reader's own controls come with the live post: the server's, copied from a template.
+    live_post.get_by_role("link", name="Reply").wait_for()
+    post_id = live_post.get_attribute("id").split("-")[1]
+    assert live_post.locator(f"form[action='/posts/{post_id}/react/agree']").count() == 1
+    assert live_post.locator("summary", has_text="Flag").count() == 1
     screenshot(bob, "thread-live")
 
     # A moderator hides the reply: it collapses for the reader without a reload.
