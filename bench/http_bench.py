@@ -12,8 +12,6 @@ figure (`name value unit`), then writes the figures as JSON to bench/results/<da
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
 import os
 import re
 import subprocess
@@ -27,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.databases import scratch_database  # noqa: E402
+from bench.results_file import record  # noqa: E402
 from tests.live.conftest import free_port, make_users, stop, wait_ready  # noqa: E402
 
 PY = sys.executable
@@ -184,13 +183,7 @@ def main() -> None:
         drop()
         if redis is not None:
             redis.terminate()
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{datetime.date.today().isoformat()}.json"
-    existing = json.loads(path.read_text()) if path.exists() else {}
-    existing.update(figures)
-    path.write_text(json.dumps(existing, indent=2, sort_keys=True))
-    print(f"written {path}")
+    record(figures)
 
 
 if __name__ == "__main__":

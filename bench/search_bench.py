@@ -12,8 +12,6 @@ bench/results/<date>.json.
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
 import os
 import resource
 import subprocess
@@ -27,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 PY = sys.executable
 
 from bench.databases import scratch_database  # noqa: E402
+from bench.results_file import record  # noqa: E402
 
 
 def main() -> None:
@@ -64,13 +63,7 @@ def main() -> None:
             figures[f"{name}_{unit}"] = float(value)
     finally:
         drop()
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    path = results / f"{datetime.date.today().isoformat()}.json"
-    existing = json.loads(path.read_text()) if path.exists() else {}
-    existing.update(figures)
-    path.write_text(json.dumps(existing, indent=2, sort_keys=True))
-    print(f"written {path}")
+    record(figures)
 
 
 if __name__ == "__main__":
