@@ -268,7 +268,7 @@ def _to_audiences(event: str, public: dict | None, moderators: dict, rooms: list
 
 def _post_views(post: Post) -> tuple[dict, dict]:
     """The post as the public sees it (hidden body nulled) and as moderators see it."""
-    from forum.api.serializers import post_json
+    from forum.serializers import post_json
 
     group = post.thread.topic.group
     public = post_json(post, perm.AnonymousUser(), [], group)
@@ -308,7 +308,7 @@ def publish_visibility(post: Post, event: str) -> None:
 
 
 def publish_thread(thread: Thread, event: str) -> None:
-    from forum.api.serializers import thread_json
+    from forum.serializers import thread_json
 
     payload = thread_json(thread, perm.AnonymousUser())
     payload.pop("first_post", None)
@@ -323,13 +323,13 @@ def publish_reactions(post: Post) -> None:
 
 
 def publish_notification(notification: Notification) -> None:
-    from forum.api.serializers import notification_json
+    from forum.serializers import notification_json
 
     _emit("notification", notification_json(notification), f"user:{notification.user_id}")
 
 
 def publish_summary(summary, topic: Topic) -> None:
-    from forum.api.serializers import summary_json
+    from forum.serializers import summary_json
 
     payload = summary_json(summary, getattr(summary, "cited_ids", []))
     _to_audiences("summary.published", payload, payload,
@@ -338,7 +338,7 @@ def publish_summary(summary, topic: Topic) -> None:
 
 def publish_topic(topic: Topic) -> None:
     """topic.updated (a phase change, for one): to the topic's and the group's rooms."""
-    from forum.api.serializers import topic_json
+    from forum.serializers import topic_json
 
     payload = topic_json(topic, perm.AnonymousUser())
     _to_audiences("topic.updated", payload, payload,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from forum.api import PAGINATION, operation, page_args, signed_in_user, whole_list_json
 from forum.api import schemas as s
-from forum.api.serializers import iso, me_json, organisation_json, user_ref
+from forum.serializers import iso, me_json, organisation_json, user_ref
 from forum.services import admin, queries
 from forum.services import organisations as organisations_service
 

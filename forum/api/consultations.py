@@ -5,7 +5,7 @@ from __future__ import annotations
 from forum.api import operation, signed_in_user, viewer, whole_list_json
 from forum.api import schemas as s
 from forum.api.conversations import as_download, download_format
-from forum.api.serializers import (
+from forum.serializers import (
     organisation_json,
     question_json,
     signoff_json,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from forum.api import PAGINATION, operation, page_args, page_json, signed_in_user, viewer
 from forum.api import schemas as s
-from forum.api.serializers import group_json, membership_json, topic_json
+from forum.serializers import group_json, membership_json, topic_json
 from forum.services import groups as group_service
 from forum.services import queries
 from forum.services import topics as topic_service

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from forum.api import operation, signed_in_user, viewer, whole_list_json
 from forum.api import schemas as s
-from forum.api.serializers import invitation_json
+from forum.serializers import invitation_json
 from forum.services import invitations, queries
 
 

@@ -6,7 +6,7 @@ from flask_wtf.csrf import generate_csrf
 
 from forum.api import operation, signed_in_user, whole_list_json
 from forum.api import schemas as s
-from forum.api.serializers import me_json
+from forum.serializers import me_json
 from forum.services import accounts, consent, export, mail, queries
 
 

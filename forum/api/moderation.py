@@ -5,7 +5,7 @@ from __future__ import annotations
 from forum import ratelimits
 from forum.api import PAGINATION, operation, page_args, page_json, signed_in_user, viewer
 from forum.api import schemas as s
-from forum.api.serializers import (
+from forum.serializers import (
     flag_json,
     moderation_entry_json,
     post_json,

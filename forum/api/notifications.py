@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from forum.api import PAGINATION, operation, page_args, signed_in_user
 from forum.api import schemas as s
-from forum.api.serializers import notification_json
+from forum.serializers import notification_json
 from forum.services import notifications
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from forum.api import PAGINATION, operation, page_args, page_json, signed_in_user, viewer
 from forum.api import schemas as s
-from forum.api.serializers import post_json, revision_json
+from forum.serializers import post_json, revision_json
 from forum.services import consent, queries, summaries
 from forum.services import posts as post_service
 

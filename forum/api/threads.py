@@ -7,7 +7,7 @@ from flask import request
 from forum import ratelimits
 from forum.api import PAGINATION, operation, page_args, page_json, signed_in_user, viewer
 from forum.api import schemas as s
-from forum.api.serializers import post_json, thread_json
+from forum.serializers import post_json, thread_json
 from forum.errors import ValidationFailed
 from forum.services import posts as post_service
 from forum.services import queries, summaries

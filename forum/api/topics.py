@@ -5,7 +5,7 @@ from __future__ import annotations
 from forum import ratelimits
 from forum.api import PAGINATION, operation, page_args, page_json, signed_in_user, viewer
 from forum.api import schemas as s
-from forum.api.serializers import thread_json, topic_json
+from forum.serializers import thread_json, topic_json
 from forum.services import queries
 from forum.services import threads as thread_service
 from forum.services import topics as topic_service

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from forum.api.serializers import iso
+from forum.serializers import iso
 from forum.extensions import db
 from forum.models import (
     ApiToken,

@@ -241,7 +241,7 @@ def endorsement_count(signoff_id: int) -> dict[int, int]:
 
 def _publish_after_commit(topic: Topic, signoff: SignOff) -> None:
     def publish():
-        from forum.api.serializers import signoff_json
+        from forum.serializers import signoff_json
 
         live.publish_signoff(topic, signoff_json(tally(signoff), None))
     after_commit(publish)

@@ -1,4 +1,4 @@
-"""Every access rule, once: `can_<verb>_<noun>(user, obj) -> bool` and the visibility filters.
+"""Rights: roles, visibility and the listing filters; `can_<verb>_<noun>(user, obj) -> bool`.
 
 Services enforce these predicates; serialisers and templates use the same ones to decide which
 controls to show. A predicate answers "may they"; whether the current *state* allows it (a locked

@@ -1,4 +1,4 @@
-"""Resource -> JSON, shaped by the viewer's rights. The API and live events both call these."""
+"""Domain objects as the contract shapes them: used by the API, live events and exports alike."""
 
 from __future__ import annotations
 
