@@ -29,7 +29,8 @@ class MailPreference(Base):
 
 class OutgoingMail(Base):
     __tablename__ = "mail_outbox"
-    __table_args__ = (Index("ix_mail_outbox_due", "sent_at", "send_after"),)
+    __table_args__ = (Index("ix_mail_outbox_due", "sent_at", "send_after"),
+                      Index("ix_mail_outbox_notification_id", "notification_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -44,3 +45,8 @@ class OutgoingMail(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # What the mail is about, asked again when the sender sends it: a notification whose
+    # receiver may no longer see its subject is dropped (never sent), with the reason.
+    notification_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notifications.id", ondelete="CASCADE"))
+    dropped_reason: Mapped[str | None] = mapped_column(String(200))

@@ -19,21 +19,33 @@ from forum.models import (
     Topic,
     User,
 )
-from forum.services import consent, mail
+from forum.permissions import delivery
+from forum.services import consent, mail, notifications
 
 
 def export_user(user: User) -> dict:
     """Profile, memberships, posts with every revision (hidden, pending and rejected too),
     reactions, flags raised, notifications, mail preferences and token names. Other people
-    appear only as the names the user could already see."""
-    memberships = db.session.execute(
-        select(Group.slug, Group.name, Membership.role, Membership.created_at)
+    appear only as the names the user could already see.
+
+    An export is an exit: the person's own words always, but of a group they may no longer see
+    (removed, or it turned private) nothing else: no thread or topic title they did not write,
+    no notification about it (those carry other people's words)."""
+    rows = db.session.execute(
+        select(Group, Membership.role, Membership.created_at)
         .join(Group, Group.id == Membership.group_id).where(Membership.user_id == user.id)
-    ).all()
-    posts = db.session.execute(
-        select(Post, Thread.title, Topic.title).join(Thread, Thread.id == Post.thread_id)
+        .order_by(Membership.id)).all()
+    seen = delivery.visible_now(user, [group for group, _, _ in rows])
+    memberships = [(group.slug, group.name if ok else None, role, since)
+                   for (group, role, since), ok in zip(rows, seen)]
+    rows = db.session.execute(
+        select(Post, Thread, Topic).join(Thread, Thread.id == Post.thread_id)
         .join(Topic, Topic.id == Thread.topic_id).where(Post.author_id == user.id)
         .order_by(Post.id)).all()
+    seen = delivery.visible_now(user, [x for _, thread, topic in rows for x in (thread, topic)])
+    posts = [(post, thread.title if thread.author_id == user.id or seen[2 * i] else None,
+              topic.title if seen[2 * i + 1] else None)
+             for i, (post, thread, topic) in enumerate(rows)]
     revisions: dict[int, list[PostRevision]] = {}
     for revision in db.session.scalars(
             select(PostRevision).where(PostRevision.post_id.in_([p.id for p, _, _ in posts]))
@@ -64,8 +76,8 @@ def export_user(user: User) -> dict:
                              Flag.reporter_id == user.id).order_by(Flag.id))],
         "notifications": [{"kind": n.kind, "text": n.text, "url": n.url, "read": n.read,
                            "created_at": iso(n.created_at)}
-                          for n in db.session.scalars(select(Notification).where(
-                              Notification.user_id == user.id).order_by(Notification.id))],
+                          for n in db.session.scalars(notifications.visible_to(user).order_by(
+                              Notification.id))],
         "mail_preferences": mail.preferences(user),
         "organisation": user.organisation.name if user.organisation_id else None,
         "quoting": [{"group": group.slug, "level": level}

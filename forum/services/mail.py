@@ -19,6 +19,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import or_, select, update
 
 from forum.db import unit_of_work
+from forum.permissions import delivery
 from forum.errors import NotFound, ValidationFailed
 from forum.extensions import db
 from forum.models import (
@@ -113,13 +114,15 @@ def queue_notification_mail(notification: Notification) -> None:
             f"--\nYou get this because of your notification settings. Stop these mails: {link}\n")
     db.session.add(OutgoingMail(user_id=user.id, to_address=user.email,
                                 subject=f"[Working Groups] {notification.text[:120]}",
-                                body=body, unsubscribe_url=link))
+                                body=body, unsubscribe_url=link,
+                                notification_id=notification.id))
     notification.emailed_at = utcnow()
 
 
 @unit_of_work
 def queue_digests() -> int:
-    """One digest per user of their un-mailed notifications of digest kinds. Returns how many."""
+    """One digest per user of their un-mailed notifications of digest kinds that they may
+    still see now (the others are marked mailed, unsent). Returns how many digests."""
     digest_kinds = {}
     for user_id, kind in db.session.execute(
             select(MailPreference.user_id, MailPreference.kind).where(
@@ -140,6 +143,13 @@ def queue_digests() -> int:
     for user_id, items in pending.items():
         user = db.session.get(User, user_id)
         if user is None or not user.is_active:
+            continue
+        now = utcnow()
+        withheld = [n for n in items if not delivery.may_receive_notification(user_id, n)]
+        for n in withheld:  # settled: they never go out, in this digest or a later one
+            n.emailed_at = now
+        items = [n for n in items if n not in withheld]
+        if not items:
             continue
         link = unsubscribe_url(user, "all")
         lines = [f"- {n.text}\n  {base}{n.url}" for n in items]
@@ -162,7 +172,8 @@ def _claim_next() -> OutgoingMail | None:
     now = utcnow()
     candidate = db.session.scalar(
         select(OutgoingMail.id).where(
-            OutgoingMail.sent_at.is_(None), OutgoingMail.send_after <= now,
+            OutgoingMail.sent_at.is_(None), OutgoingMail.dropped_reason.is_(None),
+            OutgoingMail.send_after <= now,
             OutgoingMail.attempts < MAX_ATTEMPTS,
             or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < now))
         .order_by(OutgoingMail.id).limit(1))
@@ -213,13 +224,35 @@ def _deliver(mail: OutgoingMail) -> None:
         client.send_message(message)
 
 
+def _why_not_deliver(mail: OutgoingMail) -> str | None:
+    """Asked when the mail is about to leave, not when it was queued: may its receiver still
+    see what it is about? A reason to drop it, or None."""
+    if mail.notification_id is None:
+        return None  # not about group content (an invitation, an account mail, a digest)
+    notification = db.session.get(Notification, mail.notification_id)
+    if notification is None:
+        return "Its notification is gone."
+    if mail.user_id is None or not delivery.may_receive_notification(mail.user_id,
+                                                                     notification):
+        return "The receiver may no longer see what it is about."
+    return None
+
+
 def send_due(limit: int = 100) -> int:
-    """Send what is due; failures are retried later with exponential backoff."""
+    """Send what is due; failures are retried later with exponential backoff. A mail whose
+    receiver may no longer see what it is about is dropped: never sent, kept with the reason."""
     sent = 0
     for _ in range(limit):
         mail = _claim_next()
         if mail is None:
             break
+        reason = _why_not_deliver(mail)
+        if reason is not None:
+            log.info("mail %s to %s dropped: %s", mail.id, mail.to_address, reason)
+            mail.dropped_reason = reason
+            mail.claimed_until = None
+            db.session.commit()
+            continue
         try:
             _deliver(mail)
         except Exception as exc:  # any SMTP or network failure: try again later

@@ -7,15 +7,27 @@ from sqlalchemy import func, or_, select, update
 from forum import permissions as perm
 from forum.db import unit_of_work
 from forum.extensions import db
-from forum.models import Group, Notification, User
+from forum.models import Group, Notification, Topic, User
+from forum.permissions import delivery
 from forum.services.queries import Page, _paginate
 
 
 def _visible(query, user: User):
-    """A notification about a group the user can no longer see reveals nothing of it."""
+    """A notification about something the user can no longer see (a group, a topic, a post or
+    its thread) reveals nothing of it: the same answer as `delivery.may_receive_notification`,
+    asked of the whole list at once."""
     groups = perm.visible_groups(select(Group.id), user)
+    topics = select(Topic.id).where(Topic.group_id.in_(groups))
     return query.where(Notification.user_id == user.id,
-                       or_(Notification.group_id.is_(None), Notification.group_id.in_(groups)))
+                       or_(Notification.group_id.is_(None), Notification.group_id.in_(groups)),
+                       or_(Notification.topic_id.is_(None), Notification.topic_id.in_(topics)),
+                       or_(Notification.post_id.is_(None),
+                           Notification.post_id.in_(delivery.visible_post_ids(user))))
+
+
+def visible_to(user: User):
+    """select(Notification) of the user's own, less those about what they may no longer see."""
+    return _visible(select(Notification), user)
 
 
 def list_notifications(user: User, page: int = 1, per_page: int = 20

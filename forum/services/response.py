@@ -84,6 +84,11 @@ class ResponseDocument:
     def signed_off(self) -> bool:
         return self.organisations is not None
 
+    @property
+    def unavailable(self) -> int:
+        """Cited posts this document's reader may not see: counted, nothing of them shown."""
+        return sum(1 for f in self.footnotes if f.state == "unavailable")
+
 
 def response_summary(viewer, topic: Topic) -> Summary:
     """The published summary for everyone; facilitators preview the latest draft before that."""
@@ -100,7 +105,7 @@ def final_response(viewer, topic: Topic) -> ResponseDocument:
     summary = response_summary(viewer, topic)
     if not perm.can_see_response(viewer, topic, summary.published):
         refuse(viewer, "Only facilitators see the response before it is published.")
-    return build(topic, summary, with_debate=False)
+    return build(viewer, topic, summary, with_debate=False)
 
 
 def report(viewer, topic: Topic) -> ResponseDocument:
@@ -110,13 +115,14 @@ def report(viewer, topic: Topic) -> ResponseDocument:
         summary = summaries.latest_published(topic)
     except NotFound:
         summary = None
-    return build(topic, summary, with_debate=True)
+    return build(viewer, topic, summary, with_debate=True)
 
 
-def build(topic: Topic, summary: Summary | None, with_debate: bool) -> ResponseDocument:
+def build(reader, topic: Topic, summary: Summary | None, with_debate: bool) -> ResponseDocument:
+    """The document as `reader` may have it now: each cited post is asked again for them."""
     qs = questions.list_questions(topic)
     by_id = {q.id: q for q in qs}
-    cites = summaries.citations(summary) if summary is not None else []
+    cites = summaries.citations_for(reader, summary) if summary is not None else []
     credits = consent.credits_for([c.post for c in cites], topic.group_id)
     footnotes = [_footnote(c, credits[c.post.id], by_id) for c in cites]
     numbers = {f.post_id: f.number for f in footnotes}
@@ -126,8 +132,14 @@ def build(topic: Topic, summary: Summary | None, with_debate: bool) -> ResponseD
                             sections)
 
 
+_NOBODY = consent.Credit("not_quoted", "", "", "", False)
+
+
 def _footnote(c: summaries.Citation, credit: consent.Credit, questions_by_id) -> Footnote:
     post = c.post
+    if c.state == "unavailable":  # not its text, author, date, thread or question
+        return Footnote(c.number, post.id, _NOBODY, "", None, None, None, c.state,
+                        c.stale_reason)
     quote = None
     if c.state in ("current", "edited"):
         quote = credit.quote(post)
@@ -229,11 +241,18 @@ def endorsement_line(doc: ResponseDocument, paragraph: Paragraph) -> str:
 
 
 def footnote_text(f: Footnote) -> str:
+    if f.state == "unavailable":
+        return f.note
     where = f"{consent.credit_line(f.credit)}, in “{f.thread_title}”, {day(f.posted_at)}"
     parts = [where + (f": “{f.quote}”" if f.quote else ".")]
     if f.note:
         parts.append(f.note)
     return " ".join(parts)
+
+
+def unavailable_line(doc: ResponseDocument) -> str:
+    n = doc.unavailable
+    return f"{n} cited post{'s are' if n != 1 else ' is'} not available to you."
 
 
 def _question_heading(section: Section) -> str:
@@ -288,6 +307,8 @@ def to_markdown(doc: ResponseDocument) -> str:
     if doc.footnotes:
         lines += ["## Notes", ""]
         lines += [f"[^{f.number}]: {footnote_text(f)}" for f in doc.footnotes] + [""]
+        if doc.unavailable:
+            lines += [f"_{unavailable_line(doc)}_", ""]
     return "\n".join(lines) + "\n"
 
 
@@ -333,8 +354,11 @@ def response_csv(doc: ResponseDocument) -> bytes:
         order.get(f.question.id, 10**6) if f.question else 10**6, f.number))
     rows = [[f.question.number if f.question else "", f.question.text if f.question else "",
              f.number, f.post_id, f.thread_title, f.credit.name, f.credit.organisation,
-             f.credit.region, day(f.posted_at), f.credit.level,
-             "current" if f.state == "current" else f"stale: {f.state}", f.quote or "", f.note]
+             f.credit.region, day(f.posted_at) if f.posted_at else "",
+             f.credit.level if f.state != "unavailable" else "",
+             "current" if f.state == "current" else
+             "not available" if f.state == "unavailable" else f"stale: {f.state}",
+             f.quote or "", f.note]
             for f in footnotes]
     return _csv(["question_number", "question", "footnote", "post_id", "thread", "author",
                  "organisation", "region", "posted_at", "consent", "citation", "text", "note"],

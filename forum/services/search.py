@@ -9,9 +9,10 @@ from __future__ import annotations
 import html
 import re
 
-from sqlalchemy import func, literal_column, select, text, update
+from sqlalchemy import func, literal_column, or_, select, text, update
 
 from forum import permissions as perm
+from forum.permissions import delivery
 from forum.errors import ValidationFailed
 from forum.extensions import db
 from forum.markup import plain_text
@@ -108,17 +109,13 @@ def _url(kind: str, object_id: int, thread_id: int | None, topic_id: int | None)
 
 def search(viewer: perm.Viewer, query: str, group: Group | None = None,
            topic: Topic | None = None, limit: int = RESULTS) -> list[dict]:
-    """Ranked results over what the viewer may see; never hidden or pending to others."""
+    """Ranked results over what the viewer may see now, as the lists show it: a thread awaiting
+    approval (and every post in it) only to its author and moderators, pending posts only to
+    theirs, rejected posts to nobody, a hidden post's words only to those who may read them."""
     terms = _terms(query or "")
     if not terms:
         return []
-    visible_groups = perm.visible_groups(select(Group.id), viewer)
-    moderated = [gid for gid, role in perm.group_roles(viewer).items() if role == "moderator"]
-    conditions = [SearchEntry.group_id.in_(visible_groups), SearchEntry.pending.is_(False)]
-    if not perm.is_admin(viewer):
-        conditions.append(
-            SearchEntry.hidden.is_(False) if not moderated
-            else (SearchEntry.hidden.is_(False)) | SearchEntry.group_id.in_(moderated))
+    conditions = _visible_entries(viewer)
     if group is not None:
         conditions.append(SearchEntry.group_id == group.id)
     if topic is not None:
@@ -130,6 +127,18 @@ def search(viewer: perm.Viewer, query: str, group: Group | None = None,
     return [{"type": kind, "id": object_id, "title": title, "snippet": _snippet_html(snippet),
              "url": _url(kind, object_id, thread_id, topic_id)}
             for kind, object_id, title, snippet, thread_id, topic_id in rows]
+
+
+def _visible_entries(viewer: perm.Viewer) -> list:
+    """Narrow the index to what the viewer may see, through the listing filters (not through
+    the flags stored in the index, which say how things were when they were written)."""
+    threads = delivery.visible_thread_ids(viewer)
+    return [
+        SearchEntry.group_id.in_(perm.visible_groups(select(Group.id), viewer)),
+        or_(SearchEntry.thread_id.is_(None), SearchEntry.thread_id.in_(threads)),
+        or_(SearchEntry.kind != "post",
+            SearchEntry.object_id.in_(delivery.visible_post_ids(viewer, with_body=True))),
+    ]
 
 
 def _search_sqlite(terms: list[str], conditions: list, limit: int):

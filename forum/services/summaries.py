@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from forum import live
 from forum import permissions as perm
+from forum.permissions import delivery
 from forum.db import after_commit, unit_of_work
 from forum.errors import NotFound, ValidationFailed
 from forum.extensions import db
@@ -122,6 +123,7 @@ STALE_REASONS = {
     "hidden": "The cited post has since been hidden by a moderator.",
     "erased": "The cited post's author has since erased their account.",
     "withdrawn": "The cited post is no longer visible.",
+    "unavailable": "This post is not available.",
 }
 
 
@@ -169,6 +171,18 @@ def citations(summary: Summary) -> list[Citation]:
             joinedload(Post.thread).joinedload(Thread.topic)))}
     return [Citation(n, posts[i], revisions[i], citation_state(posts[i], revisions[i]))
             for n, i in enumerate((i for i in order if i in posts), 1)]
+
+
+def citations_for(reader: perm.Viewer, summary: Summary) -> list[Citation]:
+    """The citations as one reader gets them, asked when the page or document is made: a cited
+    post the reader may not see now (its thread moved into a private group, say) is
+    "unavailable", and an exit shows nothing of it but its place in the numbering."""
+    result = citations(summary)
+    seen = delivery.posts_visible_now(reader, [c.post for c in result])
+    for c in result:
+        if c.post.id not in seen:
+            c.state = "unavailable"
+    return result
 
 
 def latest_version(topic: Topic) -> Summary | None:

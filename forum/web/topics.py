@@ -16,14 +16,14 @@ from forum.web.groups import _parse_time
 from forum.web.helpers import show_errors, viewer
 
 
-def _published_summary(topic):
-    """The published summary, its citations (with those gone stale) and, once signed off,
-    its paragraphs with the organisations endorsing each."""
+def _published_summary(topic, reader):
+    """The published summary, its citations as the reader may have them now (with those gone
+    stale) and, once signed off, its paragraphs with the organisations endorsing each."""
     try:
         summary = summaries.latest_published(topic)
     except NotFound:
         return {"summary": None}
-    cites = summaries.citations(summary)
+    cites = summaries.citations_for(reader, summary)
     done = signoff.signoff_of_summary(summary.id)
     paragraphs = None
     if done is not None:
@@ -80,7 +80,7 @@ def topic(topic_id: int):
         can_start=(perm.can_start_thread(me, tpc) and topic_service.accepts_contributions(tpc)
                    and phases.takes_new_threads(tpc)),
         can_edit=perm.can_edit_topic(me, tpc), can_summarise=perm.can_write_summary(me, tpc),
-        **_published_summary(tpc),
+        **_published_summary(tpc, me),
     ), status
 
 
