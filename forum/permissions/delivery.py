@@ -84,6 +84,13 @@ def visible_now(user: Receiver, objects: list) -> list[bool]:
     return answers
 
 
+def may_read_post_now(user: Receiver, post: Post | None) -> bool:
+    """May see the post and read its words (a hidden post's: its author and moderators)."""
+    user = receiver_now(user)
+    return (not _signed_out(user) and post is not None and rights.can_see_post(user, post)
+            and rights.can_see_post_body(user, post, post.thread.topic.group))
+
+
 def posts_visible_now(user: Receiver, posts: list[Post]) -> set[int]:
     """The ids of those posts the receiver may see now."""
     return {post.id for post, seen in zip(posts, visible_now(user, posts)) if seen}
@@ -105,8 +112,9 @@ _GONE = object()  # the subject was deleted: nothing about it may go out
 
 def may_receive_notification(user: Receiver, notification: Notification) -> bool:
     """May this person receive this notification now (store it, push it, mail it, list it)?
-    The receiver must be its owner and may see what it is about; one without a subject (an
-    invitation to a group they cannot see yet) only needs a live account."""
+    The receiver must be its owner and may see what it is about (a post's words, since the
+    text quotes them); one without a subject (an invitation to a group they cannot see yet)
+    only needs a live account."""
     owner = user if isinstance(user, int) else getattr(user, "id", None)
     if owner != notification.user_id:
         return False
@@ -118,7 +126,7 @@ def may_receive_about(user: Receiver, subject) -> bool:
     if subject is _GONE:
         return False
     if isinstance(subject, Post):
-        return may_see_post_now(user, subject)
+        return may_read_post_now(user, subject)
     if isinstance(subject, Topic):
         return may_see_topic_now(user, subject)
     if isinstance(subject, Group):

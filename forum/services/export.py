@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from forum.serializers import iso
 from forum.extensions import db
 from forum.models import (
     ApiToken,
@@ -20,6 +19,7 @@ from forum.models import (
     User,
 )
 from forum.permissions import delivery
+from forum.serializers import iso
 from forum.services import consent, mail, notifications
 
 

@@ -19,7 +19,6 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import or_, select, update
 
 from forum.db import unit_of_work
-from forum.permissions import delivery
 from forum.errors import NotFound, ValidationFailed
 from forum.extensions import db
 from forum.models import (
@@ -32,6 +31,7 @@ from forum.models import (
     User,
     utcnow,
 )
+from forum.permissions import delivery
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8

@@ -22,7 +22,7 @@ def _visible(query, user: User):
                        or_(Notification.group_id.is_(None), Notification.group_id.in_(groups)),
                        or_(Notification.topic_id.is_(None), Notification.topic_id.in_(topics)),
                        or_(Notification.post_id.is_(None),
-                           Notification.post_id.in_(delivery.visible_post_ids(user))))
+                           Notification.post_id.in_(delivery.visible_post_ids(user, with_body=True))))
 
 
 def visible_to(user: User):

@@ -12,11 +12,11 @@ import re
 from sqlalchemy import func, literal_column, or_, select, text, update
 
 from forum import permissions as perm
-from forum.permissions import delivery
 from forum.errors import ValidationFailed
 from forum.extensions import db
 from forum.markup import plain_text
 from forum.models import Group, Post, SearchEntry, Summary, Thread, Topic
+from forum.permissions import delivery
 
 MAX_QUERY = 500
 MAX_TERMS = 16

@@ -9,12 +9,12 @@ from sqlalchemy.orm import joinedload
 
 from forum import live
 from forum import permissions as perm
-from forum.permissions import delivery
 from forum.db import after_commit, unit_of_work
 from forum.errors import NotFound, ValidationFailed
 from forum.extensions import db
 from forum.markup import cited_post_ids, render_markdown
 from forum.models import Membership, Post, Summary, SummaryCitation, Thread, Topic, User, utcnow
+from forum.permissions import delivery
 from forum.services import search
 from forum.services.audit import notify
 from forum.services.validation import check_body, refuse
