@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 from forum import permissions as perm
 from forum.models import Group, Membership, Post, PostRevision, Summary, Thread, Topic, User
+from forum.permissions import actions
 
 
 def iso(value: datetime | None) -> str | None:
@@ -35,8 +36,8 @@ def membership_json(membership: Membership) -> dict:
     return {**user_ref(membership.user), "role": membership.role}
 
 
-def topic_json(topic: Topic, viewer: perm.Viewer) -> dict:
-    return {
+def topic_json(topic: Topic, viewer: perm.Viewer, *, with_can: bool = True) -> dict:
+    data = {
         "id": topic.id, "group": {"slug": topic.group.slug, "name": topic.group.name},
         "title": topic.title, "briefing_markdown": topic.briefing_markdown,
         "briefing_html": topic.briefing_html, "status": topic.status,
@@ -44,9 +45,12 @@ def topic_json(topic: Topic, viewer: perm.Viewer) -> dict:
         "thread_count": topic.thread_count, "has_summary": topic.has_summary,
         "phase": topic.phase, "phase_deadline": iso(topic.phase_deadline),
     }
+    if with_can:
+        data["can"] = actions.topic_can(viewer, topic)
+    return data
 
 
-def thread_json(thread: Thread, viewer: perm.Viewer) -> dict:
+def thread_json(thread: Thread, viewer: perm.Viewer, *, with_can: bool = True) -> dict:
     data = {
         "id": thread.id, "topic_id": thread.topic_id, "title": thread.title,
         "author": user_ref(thread.author), "created_at": iso(thread.created_at),
@@ -55,17 +59,21 @@ def thread_json(thread: Thread, viewer: perm.Viewer) -> dict:
         "slow_mode_seconds": thread.slow_mode_seconds, "question_id": thread.question_id,
         "signoff_paragraph_id": thread.signoff_paragraph_id,
     }
+    if with_can:
+        data["can"] = actions.thread_can(viewer, thread)
     first_post = getattr(thread, "first_post", None)
     if first_post is not None:
-        data["first_post"] = post_json(first_post, viewer, [])
+        data["first_post"] = post_json(first_post, viewer, [], with_can=with_can)
     return data
 
 
 def post_json(post: Post, viewer: perm.Viewer, my_reactions: list[str] | None = None,
-              group: Group | None = None, cited: bool = False) -> dict:
+              group: Group | None = None, cited: bool = False, *,
+              with_can: bool = True) -> dict:
+    """`with_can=False` for payloads shared by a whole audience (live events)."""
     group = group or post.thread.topic.group
     show_body = perm.can_see_post_body(viewer, post, group)
-    return {
+    data = {
         "id": post.id, "thread_id": post.thread_id, "author": user_ref(post.author),
         "body_markdown": post.body_markdown if show_body else None,
         "body_html": post.body_html if show_body else None,
@@ -74,6 +82,9 @@ def post_json(post: Post, viewer: perm.Viewer, my_reactions: list[str] | None = 
         "reactions": post.reaction_counts(), "my_reactions": list(my_reactions or []),
         "cited": cited, "question_id": post.question_id, "quote_consent": post.quote_consent,
     }
+    if with_can:
+        data["can"] = actions.post_can(viewer, post)
+    return data
 
 
 def revision_json(revision: PostRevision) -> dict:
@@ -138,7 +149,8 @@ def invitation_json(invitation) -> dict:
     return {
         "id": invitation.id, "group": {"slug": invitation.group.slug,
                                        "name": invitation.group.name},
-        "email": invitation.email,
+        # Only an address the moderator typed: never the invited account's own.
+        "email": invitation.email if invitation.user_id is None else None,
         "username": invitation.user.username if invitation.user else None,
         "role": invitation.role, "status": invitation.status,
         "created_at": iso(invitation.created_at), "expires_at": iso(invitation.expires_at),

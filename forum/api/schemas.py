@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from forum.services.validation import MAX_ID
 
 Visibility = Literal["public", "private"]
 JoinPolicy = Literal["open", "request", "invite"]
@@ -14,12 +17,31 @@ ReactionKind = Literal["agree", "disagree", "thanks"]
 Phase = Literal["discussion", "drafting", "signoff", "submitted"]
 Consent = Literal["attributable", "anonymised", "not_quoted"]
 Stance = Literal["endorse", "object", "abstain"]
-MAX_ID = 2**31 - 1
+# Every id the API accepts fits the database's 32-bit columns; a larger one is bad input (400).
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_nul(item) for item in value.values())
+    return False
 
 
 class Request(BaseModel):
     # strict: "title": 5 is bad input, not "5"; unknown fields are ignored (clients may add).
     model_config = ConfigDict(strict=True, extra="ignore")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value):
+        # PostgreSQL cannot store NUL in text: refused here, field by field, for every body.
+        if _has_nul(value):
+            raise PydanticCustomError("nul_character", "Must not contain a NUL character.")
+        return value
 
 
 class Response(BaseModel):
@@ -173,11 +195,11 @@ class RejectRequest(Request):
 class SummaryCreate(Request):
     body: str
     publish: bool = False
-    cited_post_ids: list[int] = Field(default_factory=list, max_length=500)
+    cited_post_ids: list[Id] = Field(default_factory=list, max_length=500)
 
 
 class NotificationsRead(Request):
-    ids: list[int] | None = Field(default=None, max_length=1000,
+    ids: list[Id] | None = Field(default=None, max_length=1000,
                                   description="Notification ids; omit to mark all read")
 
 
@@ -265,6 +287,26 @@ class JoinResult(Response):
     status: Literal["member", "pending"]
 
 
+Verdict = Literal[True] | str
+_VERDICT = ("`true`, or the sentence saying why not, to show to the caller as it is "
+            "(\"Sign in to reply.\", \"This thread is locked.\")")
+
+
+class TopicCan(Response):
+    start_thread: Verdict = Field(description=_VERDICT)
+
+
+class ThreadCan(Response):
+    reply: Verdict = Field(description=_VERDICT)
+
+
+class PostCan(Response):
+    edit: Verdict = Field(description=_VERDICT)
+    react: Verdict = Field(description=_VERDICT)
+    flag: Verdict = Field(description=_VERDICT)
+    moderate: Verdict = Field(description="Hide, unhide, approve or reject: " + _VERDICT)
+
+
 class Topic(Response):
     id: int
     group: GroupRef
@@ -278,6 +320,8 @@ class Topic(Response):
     has_summary: bool
     phase: Phase
     phase_deadline: str | None = Field(description="ISO 8601 UTC with Z")
+    can: TopicCan | None = Field(default=None, description="What the caller may do, and why not "
+                                 "(left out of live events, which go to a whole audience)")
 
 
 class Reactions(Response):
@@ -303,6 +347,8 @@ class Post(Response):
     question_id: int | None = None
     quote_consent: Consent | None = Field(
         default=None, description="The author's override for this post (null: group-wide)")
+    can: PostCan | None = Field(default=None, description="What the caller may do, and why not "
+                                "(left out of live events, which go to a whole audience)")
 
 
 class Thread(Response):
@@ -320,6 +366,8 @@ class Thread(Response):
     question_id: int | None = None
     signoff_paragraph_id: int | None = Field(
         default=None, description="Set on a thread opened by an objection in sign-off")
+    can: ThreadCan | None = Field(default=None, description="What the caller may do, and why "
+                                  "not (left out of live events, which go to a whole audience)")
     first_post: Post | None = None
 
 

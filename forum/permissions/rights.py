@@ -1,8 +1,7 @@
 """Rights: roles, visibility and the listing filters; `can_<verb>_<noun>(user, obj) -> bool`.
 
-Services enforce these predicates; serialisers and templates use the same ones to decide which
-controls to show. A predicate answers "may they"; whether the current *state* allows it (a locked
-thread, a closed topic) is the service's concern and answers 409, not 403.
+These answer "who may see what" and the role-only rights. An action whose answer also depends
+on state (reply, start a thread, edit, react, flag, moderate a post) lives whole in `actions`.
 """
 
 from __future__ import annotations
@@ -204,29 +203,14 @@ def can_see_thread(user: Viewer, thread: Thread) -> bool:
     return not thread.pending or _is_author(user, thread.author_id) or is_moderator(user, group)
 
 
-def can_start_thread(user: Viewer, topic: Topic) -> bool:
-    group = topic.group
-    return _signed_in(user) and is_member(user, group) and not is_suspended(user, group)
 
 
-def can_rename_thread(user: Viewer, thread: Thread) -> bool:
-    return is_moderator(user, thread.topic.group) or (
-        _is_author(user, thread.author_id) and not is_suspended(user, thread.topic.group)
-    )
 
 
-def can_moderate_thread(user: Viewer, thread: Thread) -> bool:
-    """Lock, pin and move (moving also needs moderator rights in the destination group)."""
-    return is_moderator(user, thread.topic.group)
 
 
-def can_reply_to_thread(user: Viewer, thread: Thread) -> bool:
-    group = thread.topic.group
-    return _signed_in(user) and is_member(user, group) and not is_suspended(user, group)
 
 
-def can_post_in_locked_thread(user: Viewer, thread: Thread) -> bool:
-    return is_moderator(user, thread.topic.group)
 
 
 # --- posts ------------------------------------------------------------------------------------
@@ -246,13 +230,6 @@ def can_see_post_body(user: Viewer, post: Post, group: Group) -> bool:
     return not post.hidden or _is_author(user, post.author_id) or is_moderator(user, group)
 
 
-def can_edit_post(user: Viewer, post: Post) -> bool:
-    if not _signed_in(user):
-        return False
-    group = post.thread.topic.group
-    return is_moderator(user, group) or (
-        _is_author(user, post.author_id) and not is_suspended(user, group)
-    )
 
 
 def can_set_post_consent(user: Viewer, post: Post) -> bool:
@@ -274,22 +251,8 @@ def can_see_revisions(user: Viewer, post: Post) -> bool:
     return _is_author(user, post.author_id) or is_moderator(user, post.thread.topic.group)
 
 
-def can_react_to_post(user: Viewer, post: Post) -> bool:
-    if not _signed_in(user):  # checked first: a page of posts asks this for every post
-        return False
-    group = post.thread.topic.group
-    return is_member(user, group) and not is_suspended(user, group)
 
 
-def can_flag_post(user: Viewer, post: Post) -> bool:
-    if not _signed_in(user):
-        return False
-    group = post.thread.topic.group
-    return (
-        is_member(user, group)
-        and not is_suspended(user, group)
-        and not _is_author(user, post.author_id)
-    )
 
 
 def can_moderate_group(user: Viewer, group: Group) -> bool:

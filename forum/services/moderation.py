@@ -5,7 +5,7 @@ Every action writes its moderation-log line in the same transaction as the chang
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +26,7 @@ from forum.models import (
     User,
     utcnow,
 )
+from forum.permissions import actions
 from forum.services import search
 from forum.services.audit import log_moderation, notify
 from forum.services.posts import publish_new_post
@@ -63,8 +64,7 @@ def flag_post(actor: User, post: Post, reason: str, note: str | None = None) -> 
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise ValidationFailed({"note": f"At most {MAX_NOTE} characters."})
-    if not perm.can_flag_post(actor, post):
-        refuse(actor, "Members flag posts of others in their groups.")
+    actions.require(actions.flag(actor, post))
     flag = Flag(post_id=post.id, reporter_id=actor.id, reporter=actor, reason=reason, note=note)
     try:
         with db.session.begin_nested():
@@ -136,7 +136,7 @@ def _set_hidden(actor: User | None, post: Post, hidden: bool, reason: str) -> No
 
 @unit_of_work
 def hide_post(actor: User, post: Post, reason: str) -> Post:
-    _require_moderator(actor, _group_of(post))
+    actions.require(actions.moderate_post(actor, post))
     reason = _reason(reason, required=True)
     if post.hidden:
         return post
@@ -146,7 +146,7 @@ def hide_post(actor: User, post: Post, reason: str) -> Post:
 
 @unit_of_work
 def unhide_post(actor: User, post: Post) -> Post:
-    _require_moderator(actor, _group_of(post))
+    actions.require(actions.moderate_post(actor, post))
     if post.hidden:
         _set_hidden(actor, post, False, "")
     return post
@@ -163,11 +163,12 @@ def _require_pending(post: Post) -> None:
 def approve_post(actor: User, post: Post) -> Post:
     """Publish a pending post (and its thread, if it is the first post); notifications fire now."""
     group = _group_of(post)
-    _require_moderator(actor, group)
+    actions.require(actions.moderate_post(actor, post))
     _require_pending(post)
     post.pending = False
     thread = post.thread
     search.index_post(post)
+    thread_was_pending = thread.pending
     if thread.pending:
         thread.pending = False
         thread.post_count = 0
@@ -178,6 +179,8 @@ def approve_post(actor: User, post: Post) -> Post:
     log_moderation(group.id, actor, "approve", "post", post.id)
     author = db.session.get(User, post.author_id) if post.author_id else None
     publish_new_post(post, author or actor, audience="public")
+    if thread_was_pending:  # replies its moderators wrote while it waited, to the public now
+        after_commit(lambda: live.publish_thread_posts(thread, exclude=post.id))
     return post
 
 
@@ -185,7 +188,7 @@ def approve_post(actor: User, post: Post) -> Post:
 def reject_post(actor: User, post: Post, reason: str | None = None) -> Post:
     """Take a pending post out of view and tell its author why."""
     group = _group_of(post)
-    _require_moderator(actor, group)
+    actions.require(actions.moderate_post(actor, post))
     _require_pending(post)
     reason = _reason(reason)
     post.pending = False
@@ -239,7 +242,7 @@ def suspend_member(actor: User, group: Group, member: User, until: datetime,
     """Suspend a member in one group until `until`: they still read but cannot contribute."""
     _require_moderator(actor, group)
     check_aware("until", until)
-    if until <= datetime.now(timezone.utc):
+    if until <= datetime.now(UTC):
         raise ValidationFailed({"until": "Choose a time in the future."})
     reason = _reason(reason, required=True)
     if member.is_admin or (perm.is_moderator(member, group) and not actor.is_admin):
@@ -253,10 +256,10 @@ def suspend_member(actor: User, group: Group, member: User, until: datetime,
     db.session.add(suspension)
     db.session.flush()
     log_moderation(group.id, actor, "suspend", "user", member.id,
-                   f"until {until.astimezone(timezone.utc):%Y-%m-%d %H:%M}Z: {reason}")
+                   f"until {until.astimezone(UTC):%Y-%m-%d %H:%M}Z: {reason}")
     notify(member.id, "moderation",
            f"You are suspended in {group.name} until "
-           f"{until.astimezone(timezone.utc):%d %b %Y %H:%M} UTC: {reason}",
+           f"{until.astimezone(UTC):%d %b %Y %H:%M} UTC: {reason}",
            f"/groups/{group.slug}", actor=actor, group_id=group.id)
     perm.forget_cached_rights(member)
     return suspension
@@ -268,7 +271,7 @@ def lift_suspension(actor: User, group: Group, member: User) -> None:
     lifted = db.session.execute(
         update(Suspension).where(Suspension.group_id == group.id, Suspension.user_id == member.id,
                                  Suspension.lifted_at.is_(None),
-                                 Suspension.until > datetime.now(timezone.utc))
+                                 Suspension.until > datetime.now(UTC))
         .values(lifted_at=utcnow()).returning(Suspension.id)
     ).all()
     if not lifted:

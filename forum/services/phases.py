@@ -7,7 +7,7 @@ logged in the group's moderation log, announced live and notified to the members
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import exists, select
 
@@ -28,21 +28,15 @@ from forum.models import (
     User,
     utcnow,
 )
+from forum.permissions import actions
 from forum.services.audit import log_moderation, notify
 from forum.services.validation import check_aware, refuse
 
-PHASE_LABELS = {"discussion": "Discussion", "drafting": "Drafting the response",
-                "signoff": "Sign-off by member organisations", "submitted": "Submitted"}
-# In drafting and later a member replies at most once per this many seconds per thread.
-SLOWED_REPLY_SECONDS = 120
-
-
-def takes_new_threads(topic: Topic) -> bool:
-    return topic.phase == "discussion"
-
-
-def reply_interval(topic: Topic) -> int:
-    return 0 if topic.phase == "discussion" else SLOWED_REPLY_SECONDS
+# The state rules live with the actions they guard; kept here under their old names.
+PHASE_LABELS = actions.PHASE_LABELS
+SLOWED_REPLY_SECONDS = actions.SLOWED_REPLY_SECONDS
+takes_new_threads = actions.takes_new_threads
+reply_interval = actions.reply_interval
 
 
 def _open_signoff(topic: Topic) -> SignOff | None:
@@ -83,7 +77,7 @@ def change_phase(actor: User, topic: Topic, phase: str, deadline: datetime | Non
     log_moderation(topic.group_id, actor, "phase", "topic", topic.id, f"{old} → {phase}")
     text = f"“{topic.title}” moved to {PHASE_LABELS[phase].lower()}."
     if deadline is not None:
-        text += f" Deadline: {deadline.astimezone(timezone.utc):%d %b %Y %H:%M} UTC."
+        text += f" Deadline: {deadline.astimezone(UTC):%d %b %Y %H:%M} UTC."
     for user_id in _member_ids(topic):
         notify(user_id, "conversation", text, f"/topics/{topic.id}", actor=actor,
                group_id=topic.group_id, topic_id=topic.id)
@@ -138,7 +132,7 @@ def send_reminders(within: timedelta = timedelta(hours=48), now: datetime | None
             db.session.add(PhaseReminder(topic_id=topic.id, phase=topic.phase, user_id=user_id))
             notify(user_id, "conversation",
                    f"“{topic.title}”: {what} by "
-                   f"{topic.phase_deadline.astimezone(timezone.utc):%d %b %Y %H:%M} UTC.",
+                   f"{topic.phase_deadline.astimezone(UTC):%d %b %Y %H:%M} UTC.",
                    f"/topics/{topic.id}", group_id=topic.group_id, topic_id=topic.id)
             sent += 1
     return sent

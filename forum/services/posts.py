@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import math
 import re
-from datetime import timezone
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from forum import live
 from forum import permissions as perm
 from forum.db import after_commit, unit_of_work
-from forum.errors import Conflict, RateLimited, ValidationFailed
+from forum.errors import ValidationFailed
 from forum.extensions import db
 from forum.markup import plain_text, quoted_post_ids, render_markdown
 from forum.models import REACTION_KINDS, Post, PostRevision, Reaction, Thread, User, utcnow
-from forum.services import phases, questions, search
+from forum.permissions import actions
+from forum.services import questions, search
 from forum.services.audit import log_moderation, notify
 from forum.services.threads import is_held_for_review
-from forum.services.topics import require_open
-from forum.services.validation import check_body, refuse
+from forum.services.validation import check_body
 
 MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_][A-Za-z0-9_.-]{1,31})")
 
@@ -29,14 +27,9 @@ MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_][A-Za-z0-9_.-]{1,31})")
 def create_post(actor: User, thread: Thread, body: str, reply_to: int | None = None,
                 question_id: int | None = None) -> Post:
     """Members reply. 409 if the thread is locked (moderators excepted) or the topic closed."""
-    if not perm.can_reply_to_thread(actor, thread):
-        refuse(actor, "Only members of this group who are not suspended reply.")
-    if thread.locked and not perm.can_post_in_locked_thread(actor, thread):
-        raise Conflict("This thread is locked.")
-    require_open(thread.topic)
+    actions.require(actions.reply(actor, thread))
     body = check_body("body", body or "")
     question_id = questions.check_question(thread.topic, question_id)
-    _check_slow_mode(actor, thread)
     if reply_to is not None:
         parent = db.session.get(Post, reply_to)
         if parent is None or parent.thread_id != thread.id or not perm.can_see_post(actor, parent):
@@ -54,31 +47,6 @@ def create_post(actor: User, thread: Thread, body: str, reply_to: int | None = N
     else:
         publish_new_post(post, actor)
     return post
-
-
-def _check_slow_mode(actor: User, thread: Thread) -> None:
-    """In slow mode a member posts at most once per interval in the thread (moderators exempt);
-    from drafting on, the topic slows every thread (facilitators and moderators exempt)."""
-    group = thread.topic.group
-    interval = 0
-    if thread.slow_mode_seconds and not perm.is_moderator(actor, group):
-        interval = thread.slow_mode_seconds
-    if phases.reply_interval(thread.topic) and not perm.is_facilitator(actor, group):
-        interval = max(interval, phases.reply_interval(thread.topic))
-    if not interval:
-        return
-    last = db.session.scalar(
-        select(func.max(Post.created_at)).where(Post.thread_id == thread.id,
-                                                Post.author_id == actor.id)
-    )
-    if last is None:
-        return
-    if last.tzinfo is None:
-        last = last.replace(tzinfo=timezone.utc)
-    wait = interval - (utcnow() - last).total_seconds()
-    if wait > 0:
-        raise RateLimited("This thread is in slow mode: wait before posting again.",
-                          retry_after=max(1, math.ceil(wait)))
 
 
 def publish_new_post(post: Post, actor: User, audience: str = "all") -> None:
@@ -122,8 +90,7 @@ def _notify_about_post(post: Post, actor: User) -> None:
 @unit_of_work
 def edit_post(actor: User, post: Post, body: str, reason: str | None = None) -> Post:
     """Authors and moderators edit; the version replaced is kept as a revision."""
-    if not perm.can_edit_post(actor, post):
-        refuse(actor, "Only the author or a moderator edits a post.")
+    actions.require(actions.edit_post(actor, post))
     body = check_body("body", body or "")
     if reason is not None and len(reason) > 500:
         raise ValidationFailed({"reason": "At most 500 characters."})
@@ -150,10 +117,7 @@ def edit_post(actor: User, post: Post, body: str, reason: str | None = None) -> 
 def _check_reaction(actor: User, post: Post, kind: str) -> None:
     if kind not in REACTION_KINDS:
         raise ValidationFailed({"kind": "Choose agree, disagree or thanks."})
-    if not perm.can_react_to_post(actor, post):
-        refuse(actor, "Only members of this group who are not suspended react.")
-    if post.pending or post.hidden:
-        raise Conflict("This post cannot take reactions now.")
+    actions.require(actions.react(actor, post))
 
 
 def _insert_ignore(table):
@@ -187,8 +151,7 @@ def add_reaction(actor: User, post: Post, kind: str) -> Post:
 def remove_reaction(actor: User, post: Post, kind: str) -> Post:
     if kind not in REACTION_KINDS:
         raise ValidationFailed({"kind": "Choose agree, disagree or thanks."})
-    if not perm.can_react_to_post(actor, post):
-        refuse(actor, "Only members of this group who are not suspended react.")
+    actions.require(actions.react(actor, post))
     removed = db.session.execute(
         delete(Reaction).where(Reaction.post_id == post.id, Reaction.user_id == actor.id,
                                Reaction.kind == kind)

@@ -7,13 +7,13 @@ from sqlalchemy import update
 from forum import live
 from forum import permissions as perm
 from forum.db import after_commit, unit_of_work
-from forum.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.markup import render_markdown
 from forum.models import Post, Thread, Topic, User, utcnow
-from forum.services import phases, questions, search
+from forum.permissions import actions
+from forum.services import questions, search
 from forum.services.audit import log_moderation
-from forum.services.topics import require_open
 from forum.services.validation import check_body, refuse, require_text
 
 _UNSET = object()
@@ -28,12 +28,7 @@ def is_held_for_review(actor: User, group) -> bool:
 def create_thread(actor: User, topic: Topic, title: str, body: str,
                   question_id: int | None = None) -> Thread:
     """Members start a thread with its first post. 409 unless the topic takes contributions."""
-    if not perm.can_start_thread(actor, topic):
-        refuse(actor, "Only members of this group who are not suspended start threads.")
-    require_open(topic)
-    if not phases.takes_new_threads(topic):
-        raise Conflict(f"This topic is in its {phases.PHASE_LABELS[topic.phase].lower()} "
-                       "phase: it takes replies, not new threads.")
+    actions.require(actions.start_thread(actor, topic))
     return start_thread(actor, topic, title, body,
                         question_id=questions.check_question(topic, question_id))
 
@@ -73,10 +68,10 @@ def update_thread(actor: User, thread: Thread, *, title: str | None = None,
                   question_id: int | None | object = _UNSET) -> Thread:
     """Authors rename their threads; moderators also lock, pin, move and slow them."""
     moderating = any(value is not None for value in (locked, pinned, topic_id, slow_mode_seconds))
-    if moderating and not perm.can_moderate_thread(actor, thread):
-        refuse(actor, "Only the group's moderators lock, pin or move threads.")
-    if title is not None and not perm.can_rename_thread(actor, thread):
-        refuse(actor, "Only the author or a moderator renames a thread.")
+    if moderating:
+        actions.require(actions.moderate_thread(actor, thread))
+    if title is not None:
+        actions.require(actions.rename_thread(actor, thread))
     group_id = thread.topic.group_id
     if question_id is not _UNSET:
         if not perm.can_tag_question(actor, thread.author_id, thread.topic.group):
@@ -117,6 +112,8 @@ def _move(actor: User, thread: Thread, topic_id: int) -> None:
     thread.topic_id = destination.id
     thread.topic = destination
     thread.question_id = None  # the questions belong to the topic it left
+    if destination.group_id != source.group_id:  # its followers are re-checked
+        after_commit(lambda: live.refresh_thread(thread.id, source.group_id))
     db.session.flush()
     search.move_thread(thread)
     reason = f"from topic {source.id} to topic {destination.id}"

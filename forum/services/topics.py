@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from forum import permissions as perm
 from forum.db import unit_of_work
@@ -10,24 +10,14 @@ from forum.errors import Conflict, PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.markup import render_markdown
 from forum.models import TOPIC_STATUSES, Group, Topic, User, utcnow
+from forum.permissions import actions
 from forum.services import search
 from forum.services.validation import check_aware, check_body, require_text
 
 _UNSET = object()
 
 
-def accepts_contributions(topic: Topic) -> bool:
-    """Threads and posts are accepted while the topic is open and its deadline has not passed."""
-    if topic.status != "open":
-        return False
-    return topic.response_deadline is None or topic.response_deadline > datetime.now(timezone.utc)
-
-
-def require_open(topic: Topic) -> None:
-    if topic.status != "open":
-        raise Conflict(f"This topic is {topic.status}: it takes no new contributions.")
-    if not accepts_contributions(topic):
-        raise Conflict("The response deadline for this topic has passed.")
+accepts_contributions = actions.topic_accepts_contributions
 
 
 def _check_status(status: str) -> str:

@@ -29,11 +29,13 @@ def _template_helpers(app) -> None:
     from flask_login import current_user
 
     from forum import permissions
+    from forum.permissions import actions
     from forum.services import notifications
 
     app.jinja_env.globals.update({name: getattr(permissions, name)
                                   for name in dir(permissions) if name.startswith("can_")})
     app.jinja_env.globals["is_moderator"] = permissions.is_moderator
+    app.jinja_env.globals["actions"] = actions  # templates read decisions, never restate them
 
     def unread_count() -> int:
         if not current_user.is_authenticated:

@@ -8,31 +8,34 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from forum import permissions as perm
+from forum import ratelimits
 from forum.errors import ForumError
 from forum.extensions import db
 from forum.markup import render_markdown
 from forum.models import REACTION_KINDS, Post
+from forum.permissions import actions
 from forum.services import moderation, queries, questions, summaries
 from forum.services import posts as post_service
 from forum.services import threads as thread_service
-from forum.services.topics import accepts_contributions
+from forum.services.validation import parse_id
 from forum.web import bp
 from forum.web.forms import ActionForm, EditPostForm, FlagForm, PostForm
 from forum.web.helpers import PER_PAGE, page_number, show_errors, viewer
-
 
 LIVE_POST_ID = 2**31 - 1  # stands for the id in the controls' <template>; the script swaps it
 
 
 @dataclass
 class _LivePost:
-    """A published post by someone else, as one arrives live: what the controls ask of it."""
+    """A published post as one arrives live (by someone else, or by the viewer when
+    `author_id` is theirs): what the controls ask of it."""
 
     thread: object
+    author_id: int | None = None
     id: int = LIVE_POST_ID
-    author_id: None = None
     hidden: bool = False
     pending: bool = False
+    rejected: bool = False
     agree_count: int = 0
     disagree_count: int = 0
     thanks_count: int = 0
@@ -57,32 +60,31 @@ def _render_thread(thread, form, status=200, preview=None):
         page=result.page, pages=max(1, -(-result.total // PER_PAGE)), total=result.total,
         my=queries.my_reactions(me, ids), cited=summaries.cited_post_set(ids), form=form,
         preview=preview, action=ActionForm(), questions=qs, live_post=_LivePost(thread),
+        own_live_post=_LivePost(thread, author_id=me.id) if me.is_authenticated else None,
         live_post_id=LIVE_POST_ID, flag_form=FlagForm(), kinds=REACTION_KINDS,
-        can_reply=(perm.can_reply_to_thread(me, thread) and accepts_contributions(thread.topic)
-                   and (not thread.locked or perm.can_post_in_locked_thread(me, thread))),
-        moderator=perm.is_moderator(me, group),
+        reply=actions.reply(me, thread), moderator=perm.is_moderator(me, group),
     ), status
 
 
 @bp.route("/threads/<id:thread_id>", methods=["GET", "POST"])
+@ratelimits.posting
 def thread(thread_id: int):
     me = viewer()
     thr = queries.get_thread(thread_id, me)
     form = PostForm()
-    if request.method == "GET" and request.args.get("quote", "").isdigit():
+    if request.method == "GET" and request.args.get("quote", "").isdecimal():
         form.body.data = f"> [[post:{int(request.args['quote'])}]]\n> \n\n"
-    if request.method == "GET" and request.args.get("reply_to", "").isdigit():
+    if request.method == "GET" and request.args.get("reply_to", "").isdecimal():
         form.reply_to.data = request.args["reply_to"]
     if request.method == "POST":
         if not form.validate_on_submit():
             return _render_thread(thr, form, 400)
         if "preview" in request.form:
             return _render_thread(thr, form, preview=render_markdown(form.body.data or ""))
-        reply_to = int(form.reply_to.data) if (form.reply_to.data or "").isdigit() else None
-        question = form.question_id.data or ""
         try:
-            post = post_service.create_post(me, thr, form.body.data or "", reply_to,
-                                            int(question) if question.isdigit() else None)
+            post = post_service.create_post(
+                me, thr, form.body.data or "", parse_id("reply_to", form.reply_to.data),
+                parse_id("question_id", form.question_id.data))
         except ForumError as error:
             if error.status in (401, 403, 404):
                 raise
@@ -120,6 +122,7 @@ def react(post_id: int, kind: str):
 
 
 @bp.route("/posts/<id:post_id>/flag", methods=["POST"])
+@ratelimits.flagging
 def flag(post_id: int):
     me = viewer()
     found = queries.get_post(post_id, me)
@@ -151,10 +154,7 @@ def edit_post(post_id: int):
             if error.status in (401, 403, 404):
                 raise
             status = show_errors(form, error)
-    if not perm.can_edit_post(me, found):
-        from forum.services.validation import refuse
-
-        refuse(me, "Only the author or a moderator edits a post.")
+    actions.require(actions.edit_post(me, found))
     return render_template("threads/edit_post.html", post=found, form=form,
                            action=ActionForm()), status
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from flask import redirect, render_template, request, url_for
 
 from forum import permissions as perm
+from forum import ratelimits
 from forum.errors import ForumError, NotFound
 from forum.markup import render_markdown
+from forum.permissions import actions
 from forum.services import consent, phases, queries, questions, reports, signoff, summaries
 from forum.services import threads as thread_service
 from forum.services import topics as topic_service
+from forum.services.validation import parse_id
 from forum.web import bp
 from forum.web.forms import ActionForm, SummaryForm, ThreadForm, TopicForm
 from forum.web.groups import _parse_time
@@ -49,6 +52,7 @@ def _by_question(threads, qs):
 
 
 @bp.route("/topics/<id:topic_id>", methods=["GET", "POST"])
+@ratelimits.thread_starting
 def topic(topic_id: int):
     me = viewer()
     tpc = queries.get_topic(topic_id, me)
@@ -61,11 +65,10 @@ def topic(topic_id: int):
             if "preview" in request.form:
                 preview = render_markdown(form.body.data or "")
             else:
-                chosen = form.question_id.data or ""
                 try:
                     thread = thread_service.create_thread(
                         me, tpc, form.title.data, form.body.data,
-                        int(chosen) if chosen.isdigit() else None)
+                        parse_id("question_id", form.question_id.data))
                     return redirect(url_for("web.thread", thread_id=thread.id), code=303)
                 except ForumError as error:
                     status = show_errors(form, error)
@@ -77,8 +80,7 @@ def topic(topic_id: int):
         questions=qs, form=form, preview=preview, action=ActionForm(),
         phase_label=phases.PHASE_LABELS[tpc.phase],
         has_signoff=signoff.current_signoff(tpc) is not None,
-        can_start=(perm.can_start_thread(me, tpc) and topic_service.accepts_contributions(tpc)
-                   and phases.takes_new_threads(tpc)),
+        start=actions.start_thread(me, tpc),
         can_edit=perm.can_edit_topic(me, tpc), can_summarise=perm.can_write_summary(me, tpc),
         **_published_summary(tpc, me),
     ), status

@@ -59,28 +59,19 @@
     return article;
   }
 
-  // The server renders the viewer's controls once, for a stand-in post, in a <template>:
-  // a post arriving live gets a copy with its own id, so the page never offers more than the
+  // The server renders this viewer's controls once for a stand-in post by someone else and once
+  // for one of their own, each in a <template>: a post arriving live gets a copy of the one that
+  // fits, with its own id. The script decides nothing: the page never offers more than the
   // server would allow.
   function appendActions(article, post) {
-    var template = document.getElementById("post-actions-template");
+    var own = post.author && post.author.username === document.body.dataset.username;
+    var template = document.getElementById(own ? "own-post-actions-template" : "post-actions-template");
     if (!template) { return; }
     var html = template.innerHTML.split(template.dataset.postId).join(String(post.id));
     var holder = document.createElement("div");
     holder.innerHTML = html;
     var footer = holder.querySelector("footer");
-    if (!footer) { return; }
-    if (post.author && post.author.username === document.body.dataset.username) {
-      var flag = footer.querySelector("details.flag");
-      if (flag) { flag.remove(); }  // nobody flags their own post
-      if (!footer.querySelector("a[href$='/edit']")) {
-        var edit = document.createElement("a");
-        edit.href = "/posts/" + post.id + "/edit";
-        edit.textContent = "Edit";
-        footer.appendChild(edit);
-      }
-    }
-    article.appendChild(footer);
+    if (footer) { article.appendChild(footer); }
   }
 
   function threadPage(socket, threadId) {

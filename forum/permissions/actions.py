@@ -1,0 +1,275 @@
+"""Each guarded action's whole precondition, once: who (rights) and in what state.
+
+An action answers `True` or a `Refusal` carrying the HTTP status and the sentence shown to the
+person as it is. Services call `require(...)`, which raises the matching error; the API puts
+`can_json(...)` in each resource's `can`; templates and the live script only show what these say.
+The order of the checks is the order a person would want to be told: can they see it at all,
+are they signed in, are they a member, are they suspended, and only then the object's state.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from forum.errors import Conflict, NotFound, NotSignedIn, PermissionDenied, RateLimited
+from forum.extensions import db
+from forum.models import Post, Thread, Topic
+from forum.permissions.rights import (
+    Viewer,
+    _is_author,
+    _signed_in,
+    _suspended_groups,
+    can_see_post,
+    can_see_thread,
+    can_see_topic,
+    is_facilitator,
+    is_member,
+    is_moderator,
+    role_in,
+)
+
+PHASE_LABELS = {"discussion": "Discussion", "drafting": "Drafting the response",
+                "signoff": "Sign-off by member organisations", "submitted": "Submitted"}
+# From drafting on, a member replies at most once per this many seconds per thread.
+SLOWED_REPLY_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why not: the status a door answers with and the sentence the person is shown."""
+
+    status: int
+    message: str
+    retry_after: int | None = None
+    remedy: str | None = None  # "sign_in" or "join": the step a page may link to
+
+    def error(self):
+        kinds = {401: NotSignedIn, 403: PermissionDenied, 404: NotFound, 409: Conflict}
+        if self.status == 429:
+            return RateLimited(self.message, retry_after=self.retry_after)
+        return kinds[self.status](self.message)
+
+
+Decision = bool | Refusal  # only ever True or a Refusal: test it with `is True`
+
+
+def require(decision: Decision) -> None:
+    """Raise the refusal's error; services call this before changing anything."""
+    if decision is not True:
+        raise decision.error()
+
+
+def can_json(decision: Decision) -> bool | str:
+    """`true`, or the sentence: the value of one key of a resource's `can`."""
+    return True if decision is True else decision.message
+
+
+# --- state of a topic -------------------------------------------------------------------------
+
+def topic_accepts_contributions(topic: Topic) -> bool:
+    """Threads and posts are accepted while the topic is open and its deadline has not passed."""
+    if topic.status != "open":
+        return False
+    deadline = topic.response_deadline
+    if deadline is not None and deadline.tzinfo is None:
+        deadline = deadline.replace(tzinfo=UTC)
+    return deadline is None or deadline > datetime.now(UTC)
+
+
+def takes_new_threads(topic: Topic) -> bool:
+    return topic.phase == "discussion"
+
+
+def reply_interval(topic: Topic) -> int:
+    return 0 if topic.phase == "discussion" else SLOWED_REPLY_SECONDS
+
+
+def _topic_closed(topic: Topic) -> Refusal | None:
+    if topic.status != "open":
+        return Refusal(409, f"This topic is {topic.status}: it takes no new contributions.")
+    if not topic_accepts_contributions(topic):
+        return Refusal(409, "The response deadline for this topic has passed.")
+    return None
+
+
+# --- who: the parts every action shares --------------------------------------------------------
+
+def _until(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%d %B %Y, %H:%M UTC").lstrip("0")
+
+
+def _as_member(user: Viewer, group, doing: str) -> Refusal | None:
+    """Signed in, a member of the group, not suspended in it: or the sentence saying which not."""
+    if not _signed_in(user):
+        return Refusal(401, f"Sign in to {doing}.", remedy="sign_in")
+    if not is_member(user, group):
+        if role_in(user, group) == "pending":
+            return Refusal(403, "Your request to join this group is waiting for a moderator: "
+                                f"you can {doing} once it is accepted.")
+        return Refusal(403, f"Join the group to {doing}.", remedy="join")
+    until = _suspended_groups(user).get(group.id)
+    if until is not None:
+        return Refusal(403, f"You are suspended in this group until {_until(until)}: "
+                            f"you cannot {doing}.")
+    return None
+
+
+def _wait_sentence(seconds: int) -> str:
+    minutes = math.ceil(seconds / 60)
+    if seconds < 60:
+        return f"{seconds} seconds" if seconds != 1 else "1 second"
+    return f"{minutes} minutes" if minutes != 1 else "1 minute"
+
+
+def _slow_mode(user: Viewer, thread: Thread) -> Refusal | None:
+    """Slow mode (moderators exempt) and the slower pace from drafting on (facilitators exempt)."""
+    group = thread.topic.group
+    interval, by_phase = 0, False
+    if thread.slow_mode_seconds and not is_moderator(user, group):
+        interval = thread.slow_mode_seconds
+    if reply_interval(thread.topic) > interval and not is_facilitator(user, group):
+        interval, by_phase = reply_interval(thread.topic), True
+    if not interval:
+        return None
+    last = db.session.scalar(select(func.max(Post.created_at)).where(
+        Post.thread_id == thread.id, Post.author_id == user.id))
+    if last is None:
+        return None
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
+    wait = math.ceil(interval - (datetime.now(UTC) - last).total_seconds())
+    if wait <= 0:
+        return None
+    who = "The topic is being drafted, so replies are slowed" if by_phase else \
+        "The group's moderators have slowed replies in this thread"
+    return Refusal(429, f"{who}: you may post again in {_wait_sentence(wait)}.",
+                   retry_after=max(1, wait))
+
+
+# --- topics -----------------------------------------------------------------------------------
+
+def start_thread(user: Viewer, topic: Topic) -> Decision:
+    if not can_see_topic(user, topic):
+        return Refusal(404, "No such topic.")
+    refusal = _as_member(user, topic.group, "start a thread") or _topic_closed(topic)
+    if refusal:
+        return refusal
+    if not takes_new_threads(topic):
+        return Refusal(409, f"This topic is in its {PHASE_LABELS[topic.phase].lower()} phase: "
+                            "it takes replies, not new threads.")
+    return True
+
+
+# --- threads ----------------------------------------------------------------------------------
+
+def reply(user: Viewer, thread: Thread, *, with_pace: bool = True) -> Decision:
+    """Reply to a thread. `with_pace=False` leaves out slow mode (one query) for long lists."""
+    if not can_see_thread(user, thread):
+        return Refusal(404, "No such thread.")
+    group = thread.topic.group
+    refusal = _as_member(user, group, "reply")
+    if refusal:
+        return refusal
+    if thread.locked and not is_moderator(user, group):
+        return Refusal(409, "This thread is locked.")
+    refusal = _topic_closed(thread.topic) or (_slow_mode(user, thread) if with_pace else None)
+    return refusal or True
+
+
+def rename_thread(user: Viewer, thread: Thread) -> Decision:
+    if not can_see_thread(user, thread):
+        return Refusal(404, "No such thread.")
+    group = thread.topic.group
+    if is_moderator(user, group):
+        return True
+    if not _is_author(user, thread.author_id):
+        if not _signed_in(user):
+            return Refusal(401, "Sign in to rename a thread.")
+        return Refusal(403, "Only the thread's author or a moderator renames a thread.")
+    return _as_member(user, group, "rename your thread") or True
+
+
+def moderate_thread(user: Viewer, thread: Thread) -> Decision:
+    """Lock, pin, slow and move (moving also needs moderator rights where it goes)."""
+    if not can_see_thread(user, thread):
+        return Refusal(404, "No such thread.")
+    if not _signed_in(user):
+        return Refusal(401, "Sign in to moderate.")
+    if not is_moderator(user, thread.topic.group):
+        return Refusal(403, "Only the group's moderators lock, pin, slow or move threads.")
+    return True
+
+
+# --- posts ------------------------------------------------------------------------------------
+
+def edit_post(user: Viewer, post: Post) -> Decision:
+    if not can_see_post(user, post):
+        return Refusal(404, "No such post.")
+    group = post.thread.topic.group
+    if is_moderator(user, group):
+        return True
+    if not _signed_in(user):
+        return Refusal(401, "Sign in to edit your posts.")
+    if not _is_author(user, post.author_id):
+        return Refusal(403, "Only the post's author or a moderator edits a post.")
+    return _as_member(user, group, "edit your posts") or True
+
+
+def react(user: Viewer, post: Post) -> Decision:
+    if not _signed_in(user):  # first: a page of posts asks this for every post
+        return Refusal(401, "Sign in to react.")
+    if not can_see_post(user, post):
+        return Refusal(404, "No such post.")
+    refusal = _as_member(user, post.thread.topic.group, "react")
+    if refusal:
+        return refusal
+    if post.pending:
+        return Refusal(409, "This post is waiting for a moderator: it takes no reactions yet.")
+    if post.hidden:
+        return Refusal(409, "This post was hidden by a moderator: it takes no reactions.")
+    return True
+
+
+def flag(user: Viewer, post: Post) -> Decision:
+    if not _signed_in(user):
+        return Refusal(401, "Sign in to flag a post.")
+    if not can_see_post(user, post):
+        return Refusal(404, "No such post.")
+    refusal = _as_member(user, post.thread.topic.group, "flag posts")
+    if refusal:
+        return refusal
+    if _is_author(user, post.author_id):
+        return Refusal(403, "You cannot flag your own post.")
+    return True
+
+
+def moderate_post(user: Viewer, post: Post) -> Decision:
+    """Hide, unhide, approve and reject."""
+    if not _signed_in(user):
+        return Refusal(401, "Sign in to moderate.")
+    if not can_see_post(user, post):
+        return Refusal(404, "No such post.")
+    if not is_moderator(user, post.thread.topic.group):
+        return Refusal(403, "Only the group's moderators hide, approve or reject posts.")
+    return True
+
+
+# --- the `can` objects of the API's resources ---------------------------------------------------
+
+def topic_can(user: Viewer, topic: Topic) -> dict[str, bool | str]:
+    return {"start_thread": can_json(start_thread(user, topic))}
+
+
+def thread_can(user: Viewer, thread: Thread, *, with_pace: bool = True) -> dict[str, bool | str]:
+    return {"reply": can_json(reply(user, thread, with_pace=with_pace))}
+
+
+def post_can(user: Viewer, post: Post) -> dict[str, bool | str]:
+    return {"edit": can_json(edit_post(user, post)), "react": can_json(react(user, post)),
+            "flag": can_json(flag(user, post)), "moderate": can_json(moderate_post(user, post))}
