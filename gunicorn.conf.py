@@ -14,7 +14,7 @@ def post_worker_init(worker):
     from forum.services.mail import run_worker
 
     gevent.spawn(run_worker, worker.wsgi)
-    from forum.live import start_heartbeat
+    from forum.live.handlers import start_heartbeat
 
     start_heartbeat(worker.wsgi)
 

@@ -29,7 +29,7 @@ def main(argv: list[str]) -> None:
     from forum.services.mail import run_worker
 
     socketio.start_background_task(run_worker, app)
-    from forum.live import start_heartbeat
+    from forum.live.handlers import start_heartbeat
 
     start_heartbeat(app)
     logging.getLogger("forum").info("serving on http://%s:%d", args.host, args.port)

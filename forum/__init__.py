@@ -126,8 +126,8 @@ def _static_cache_busting(app: Flask) -> None:
 
 
 def _init_live(app: Flask) -> None:
-    from forum import live
     from forum.extensions import socketio
+    from forum.live import handlers
 
     redis_url = app.config.get("REDIS_URL")
     options = {}
@@ -142,12 +142,12 @@ def _init_live(app: Flask) -> None:
         app,
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE") or _async_mode(),
         **options,
-        cors_allowed_origins=live.origin_checker(app.config["PUBLIC_URL"]),
+        cors_allowed_origins=handlers.origin_checker(app.config["PUBLIC_URL"]),
         max_http_buffer_size=64 * 1024,
         logger=False,
         engineio_logger=False,
     )
-    live.register_handlers()
+    handlers.register_handlers()
 
 
 def _async_mode() -> str:

@@ -17,6 +17,21 @@ def bearer_token() -> str | None:
     return token.strip()
 
 
+def user_for_session(session_id: str | None) -> User | None:
+    """The active user a session's "id:version" names, while that version still stands.
+
+    HTTP asks this on every request and a live connection on every event, so a sign-out
+    everywhere, a password change or a disabled account ends both at once.
+    """
+    user_id, _, version = (session_id or "").partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None  # signed out elsewhere, disabled, or password changed
+    return user
+
+
 def init_login(app) -> None:
     login_manager.init_app(app)
     login_manager.anonymous_user = AnonymousUser
@@ -27,13 +42,7 @@ def init_login(app) -> None:
     def load_from_session(session_id: str):
         if request.headers.get("Authorization"):
             return None  # an explicit token wins over a cookie
-        user_id, _, version = (session_id or "").partition(":")
-        if not user_id.isdigit() or not version.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.is_active or user.session_version != int(version):
-            return None  # signed out elsewhere, disabled, or password changed
-        return user
+        return user_for_session(session_id)
 
     @login_manager.request_loader
     def load_from_token(_request):

@@ -1,4 +1,4 @@
-"""Who is connected where: subscriptions (to re-check rights later) and thread presence.
+"""Who is connected where: connections, subscriptions (to re-check rights later), presence.
 
 In one process this lives in memory; with REDIS_URL it lives in Redis so every process sees it.
 Presence entries carry an expiry that each process renews for its own connections; a process
@@ -21,7 +21,17 @@ class MemoryState:
     def __init__(self):
         self._lock = threading.Lock()
         self._subs: dict[int, dict[tuple[str, str], int]] = {}  # user -> (sid, room) -> group
+        self._conns: dict[int, dict[str, int | None]] = {}  # user -> sid -> token id (None: cookie)
         self._presence: dict[str, dict[str, tuple[str, float]]] = {}  # room -> sid -> (name, exp)
+
+    # connections of signed-in users, and how each signed in
+    def add_connection(self, user_id: int, sid: str, token_id: int | None) -> None:
+        with self._lock:
+            self._conns.setdefault(user_id, {})[sid] = token_id
+
+    def connections(self, user_id: int) -> list[tuple[str, int | None]]:
+        with self._lock:
+            return list(self._conns.get(user_id, {}).items())
 
     # subscriptions
     def add_subscription(self, user_id: int | None, sid: str, room: str, group_id: int) -> None:
@@ -37,6 +47,7 @@ class MemoryState:
             subs = self._subs.get(user_id or 0, {})
             for key in [k for k in subs if k[0] == sid]:
                 subs.pop(key)
+            self._conns.get(user_id or 0, {}).pop(sid, None)
 
     def subscriptions(self, user_id: int | None, group_id: int | None = None
                       ) -> list[tuple[str, str, int]]:
@@ -94,6 +105,13 @@ class RedisState:
         self.redis = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=3,
                                           decode_responses=True)
 
+    def add_connection(self, user_id, sid, token_id) -> None:
+        self.redis.hset(f"live:conn:{user_id}", sid, "" if token_id is None else token_id)
+
+    def connections(self, user_id):
+        return [(sid, int(token) if token else None)
+                for sid, token in self.redis.hgetall(f"live:conn:{user_id}").items()]
+
     def add_subscription(self, user_id, sid, room, group_id) -> None:
         self.redis.hset(f"live:subs:{user_id or 0}", f"{sid}|{room}", group_id)
         self.redis.hset(f"live:group:{group_id}", f"{user_id or 0}|{sid}|{room}", 1)
@@ -109,6 +127,8 @@ class RedisState:
         for _sid, room, _gid in self.subscriptions(user_id):
             if _sid == sid:
                 self.remove_subscription(user_id, sid, room)
+        if user_id:
+            self.redis.hdel(f"live:conn:{user_id}", sid)
 
     def subscriptions(self, user_id, group_id=None):
         out = []
@@ -174,8 +194,8 @@ class SafeState:
                 if time.time() - self._warned > 30:
                     log.warning("live state unavailable (%s): live features degrade", exc)
                     self._warned = time.time()
-                return [] if name in ("subscriptions", "group_subscribers", "readers",
-                                      "expire") else None
+                return [] if name in ("connections", "subscriptions", "group_subscribers",
+                                      "readers", "expire") else None
 
         return call
 

@@ -10,7 +10,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 
-from forum.db import unit_of_work
+from forum import live
+from forum.db import after_commit, unit_of_work
 from forum.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.models import ApiToken, User, utcnow
@@ -98,6 +99,8 @@ def end_sessions(user: User) -> None:
     db.session.execute(
         update(User).where(User.id == user.id).values(session_version=User.session_version + 1)
     )
+    user_id = user.id  # API tokens go on working, as over HTTP
+    after_commit(lambda: live.disconnect_user(user_id, sessions_only=True))
 
 
 def _digest(token: str) -> str:
@@ -127,6 +130,8 @@ def change_password(user: User, new_password: str) -> None:
     check_password_rules(new_password, user.username)
     user.password_hash = hash_password(new_password)
     user.session_version += 1
+    user_id = user.id
+    after_commit(lambda: live.disconnect_user(user_id, sessions_only=True))
 
 
 @unit_of_work
@@ -146,6 +151,8 @@ def change_own_password(user: User, current: str, new_password: str) -> None:
     except (VerificationError, InvalidHashError):
         raise PermissionDenied("The current password is wrong.",
                                fields={"current_password": "Wrong password."}) from None
+    user_id = user.id  # its API tokens are revoked too
+    after_commit(lambda: live.disconnect_user(user_id))
     change_password(user, new_password)
     db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id,
                                               ApiToken.revoked_at.is_(None))
@@ -280,3 +287,4 @@ def revoke_token(user: User, token_id: int) -> None:
     if token is None or token.user_id != user.id or token.revoked_at is not None:
         raise NotFound()
     token.revoked_at = utcnow()
+    after_commit(lambda: live.disconnect_token(user.id, token_id))

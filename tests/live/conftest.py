@@ -90,7 +90,7 @@ class Listener:
               "post.rejected", "thread.created", "thread.updated", "summary.published",
               "notification", "presence", "typing", "topic.updated", "signoff.updated")
 
-    def __init__(self, base: str, token: str | None = None):
+    def __init__(self, base: str, token: str | None = None, headers: dict | None = None):
         import socketio
 
         self.events: list[tuple[str, dict]] = []
@@ -98,7 +98,7 @@ class Listener:
         self.client = socketio.Client(reconnection=False)
         for name in self.EVENTS:
             self.client.on(name, self._recorder(name))
-        self.client.connect(base, auth={"token": token} if token else None,
+        self.client.connect(base, auth={"token": token} if token else None, headers=headers or {},
                             transports=["websocket"], wait_timeout=10)
 
     def _recorder(self, name):
