@@ -78,7 +78,7 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "RATELIMIT_SWALLOW_ERRORS": True,
         **{name: env[name] for name in (
             "RATELIMIT_POSTS", "RATELIMIT_THREADS", "RATELIMIT_FLAGS", "RATELIMIT_LOGIN_IP",
-            "RATELIMIT_LOGIN_USER", "RATELIMIT_TOKENS") if env.get(name)},
+            "RATELIMIT_LOGIN_USER", "RATELIMIT_TOKENS", "RATELIMIT_EMAIL") if env.get(name)},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure,

@@ -73,8 +73,13 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error):
-        retry = getattr(error, "retry_after", None) or 60
-        return render_error(RateLimited(retry_after=int(retry)))
+        retry = int(getattr(error, "retry_after", None) or 60)
+        if _wants_json():
+            return render_error(RateLimited(retry_after=retry))
+        # A page: say when to try again, and hand back what was typed (errors/error.html).
+        return render_error(RateLimited(
+            f"You are doing this too often: try again in {retry} seconds. What you wrote "
+            "is below, so you can copy it.", retry_after=retry))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

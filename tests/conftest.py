@@ -55,7 +55,8 @@ def postgres_url():
 
 
 RELAXED_LIMITS = ("RATELIMIT_POSTS", "RATELIMIT_THREADS", "RATELIMIT_FLAGS",
-                  "RATELIMIT_LOGIN_IP", "RATELIMIT_LOGIN_USER", "RATELIMIT_TOKENS")
+                  "RATELIMIT_LOGIN_IP", "RATELIMIT_LOGIN_USER", "RATELIMIT_TOKENS",
+                  "RATELIMIT_EMAIL")
 
 
 class FreshContextClient(FlaskClient):

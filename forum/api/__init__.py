@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from pydantic import BaseModel, ValidationError
 
 from forum.errors import BadRequest, CsrfFailed, NotSignedIn, ValidationFailed
+from forum.services.validation import check_no_nul
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -138,6 +139,13 @@ def signed_in_user():
     if not user.is_authenticated:
         raise NotSignedIn()
     return user
+
+
+@bp.before_request
+def _refuse_unstorable_path_and_query():
+    """A NUL in a path or query value is bad input (400) before it reaches a query; JSON
+    bodies get the same check from the schemas."""
+    check_no_nul([*(request.view_args or {}).items(), *request.args.items(multi=True)])
 
 
 @bp.before_request

@@ -67,7 +67,7 @@ def open_signoff(topic_id: int, data: s.SignOffOpen):
     return _signoff_json(topic, me)
 
 
-@operation("/topics/<id:topic_id>/signoff/paragraphs/<int:number>/vote", "PUT",
+@operation("/topics/<id:topic_id>/signoff/paragraphs/<id:number>/vote", "PUT",
            summary="Cast (or change) the caller's organisation's voice on a paragraph",
            body=s.VoteCast, response=s.Vote, errors=(401, 403, 404, 409), auth="required")
 def cast_vote(topic_id: int, number: int, data: s.VoteCast):

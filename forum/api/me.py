@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf.csrf import generate_csrf
 
+from forum import ratelimits
 from forum.api import operation, signed_in_user, whole_list_json
 from forum.api import schemas as s
 from forum.serializers import me_json
@@ -78,7 +79,8 @@ def erase_me(data: s.Erasure):
 
 @operation("/me/email", "POST",
            summary="Change the e-mail address: a confirmation link goes to the new address",
-           body=s.EmailChange, status=204, errors=(401,), auth="required")
+           body=s.EmailChange, status=204, errors=(401,), auth="required",
+           limits=(ratelimits.email_change,))
 def change_email(data: s.EmailChange):
     accounts.request_email_change(signed_in_user(), data.email)
     return None

@@ -9,6 +9,7 @@ from pydantic.json_schema import models_json_schema
 
 from forum.api import OPERATIONS, operation
 from forum.api import schemas as s
+from forum.services.validation import MAX_ID
 
 ERROR_TEXT = {
     400: "Bad input (`bad_request` or `validation_failed` with `fields`)",
@@ -37,7 +38,8 @@ _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 def _path(rule: str) -> tuple[str, list[dict]]:
     params = []
     for converter, name in _PARAM.findall(rule):
-        schema = {"type": "integer", "minimum": 1} if converter == "id" else {"type": "string"}
+        schema = ({"type": "integer", "minimum": 1, "maximum": MAX_ID} if converter == "id"
+                  else {"type": "string"})
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
     return "/api/v1" + _PARAM.sub(r"{\2}", rule), params
 

@@ -15,6 +15,7 @@ from forum.db import after_commit, unit_of_work
 from forum.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.models import ApiToken, User, utcnow
+from forum.services.validation import single_line
 
 USERNAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{1,31}$")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
@@ -58,10 +59,11 @@ def create_user(username: str, email: str, password: str, *, display_name: str |
     """
     username = (username or "").strip()
     email = (email or "").strip()
+    display_name = single_line("display_name", display_name, 80, required=False)
     errors = {}
-    if not USERNAME.match(username):
+    if not USERNAME.fullmatch(username):
         errors["username"] = "2-32 letters, digits, '_', '.' or '-', not starting with '.' or '-'."
-    if not EMAIL.match(email):
+    if not EMAIL.fullmatch(email):
         errors["email"] = "Enter a valid e-mail address."
     if errors:
         raise ValidationFailed(errors)
@@ -72,7 +74,7 @@ def create_user(username: str, email: str, password: str, *, display_name: str |
         raise Conflict("That username is taken.", fields={"username": "That username is taken."})
     user = User(
         username=username, username_key=username.lower(), email=email,
-        display_name=(display_name or username).strip()[:80] or username,
+        display_name=display_name or username,
         password_hash=password_hash, is_admin=is_admin, approved=approved,
     )
     db.session.add(user)
@@ -114,7 +116,8 @@ def create_token(username: str, name: str = "") -> str:
     if user is None:
         raise NotFound(f"No user called {username!r}.")
     token = "wgf_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, name=name.strip()[:80], token_hash=_digest(token)))
+    name = single_line("name", (name or "")[:80], 80, required=False)
+    db.session.add(ApiToken(user_id=user.id, name=name, token_hash=_digest(token)))
     return token
 
 
@@ -136,10 +139,7 @@ def change_password(user: User, new_password: str) -> None:
 
 @unit_of_work
 def update_profile(user: User, display_name: str) -> User:
-    name = (display_name or "").strip()
-    if not name or len(name) > 80:
-        raise ValidationFailed({"display_name": "Between 1 and 80 characters."})
-    user.display_name = name
+    user.display_name = single_line("display_name", display_name, 80)
     return user
 
 
@@ -154,9 +154,24 @@ def change_own_password(user: User, current: str, new_password: str) -> None:
     user_id = user.id  # its API tokens are revoked too
     after_commit(lambda: live.disconnect_user(user_id))
     change_password(user, new_password)
+    _revoke_tokens(user)
+
+
+def _revoke_tokens(user: User) -> None:
     db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id,
                                               ApiToken.revoked_at.is_(None))
                        .values(revoked_at=utcnow()))
+
+
+@unit_of_work
+def reset_password(user: User, new_password: str) -> None:
+    """Set a forgotten password through a mailed reset link (caller: the reset page, after
+    `user_for_reset_token`). Whoever held the account loses it: every session ends, every API
+    token is revoked and, after commit, every live connection is closed."""
+    change_password(user, new_password)
+    _revoke_tokens(user)
+    user_id = user.id
+    after_commit(lambda: live.disconnect_user(user_id))
 
 
 @unit_of_work
@@ -193,7 +208,7 @@ def request_email_change(user: User, new_email: str) -> None:
     from forum.models import OutgoingMail
 
     new_email = (new_email or "").strip()
-    if not EMAIL.match(new_email):
+    if not EMAIL.fullmatch(new_email):
         raise ValidationFailed({"email": "Enter a valid e-mail address."})
     token = _email_serializer().dumps({"u": user.id, "e": new_email, "old": user.email})
     link = f"{current_app.config['PUBLIC_URL']}/email/confirm/{token}"

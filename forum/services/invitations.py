@@ -1,4 +1,8 @@
-"""Invitations: moderators invite by e-mail or username; a single-use link that expires."""
+"""Invitations: moderators invite by e-mail or username; a single-use link that expires.
+
+An invitation by username never stores or shows the account's address: the moderator sees
+the name they typed, and the mail goes to the address the account has when it is sent.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from forum.models import ROLES, Group, Invitation, OutgoingMail, User, utcnow
 from forum.services import groups as group_service
 from forum.services.accounts import EMAIL, find_user
 from forum.services.audit import notify
-from forum.services.validation import refuse
+from forum.services.validation import refuse, single_line
 
 LIFETIME = timedelta(days=14)
 
@@ -34,20 +38,19 @@ def invite(actor: User, group: Group, *, email: str | None = None, username: str
         refuse(actor, "Only the group's moderators invite people.")
     if role not in ROLES:
         raise ValidationFailed({"role": "Choose member, facilitator or moderator."})
+    email, username = (email or "").strip(), (username or "").strip()
     if bool(email) == bool(username):
         raise ValidationFailed({"email": "Give an e-mail address or a username (one of them)."})
     user = None
     if username:
+        single_line("username", username, 32)
         user = find_user(username)
-        if user is None:
+        if user is None or user.erased_at is not None:
             raise ValidationFailed({"username": "No account has that username."})
-        email = user.email
-    elif not EMAIL.match(email.strip()):
+    elif not EMAIL.fullmatch(email):
         raise ValidationFailed({"email": "Enter a valid e-mail address."})
-    else:
-        email = email.strip()
     token = secrets.token_urlsafe(32)
-    invitation = Invitation(group_id=group.id, group=group, email=email,
+    invitation = Invitation(group_id=group.id, group=group, email=None if user else email,
                             user_id=user.id if user else None, role=role,
                             token_hash=_digest(token), invited_by_id=actor.id,
                             expires_at=utcnow() + LIFETIME)
@@ -58,7 +61,7 @@ def invite(actor: User, group: Group, *, email: str | None = None, username: str
         notify(user.id, "membership", f"{actor.display_name} invited you to {group.name}.",
                "/invitations", actor=actor, group_id=None)
     db.session.add(OutgoingMail(
-        user_id=user.id if user else None, to_address=email,
+        user_id=user.id if user else None, to_address=user.email if user else email,
         subject=f"[Working Groups] You are invited to {group.name}",
         body=(f"Hello,\n\n{actor.display_name} invites you to the working group "
               f"“{group.name}”.\n\nAccept within 14 days (the link works once):\n{link}\n")))

@@ -11,7 +11,7 @@ from forum.errors import Conflict, NotFound
 from forum.extensions import db
 from forum.models import Membership, Organisation, User
 from forum.services.admin import audit
-from forum.services.validation import refuse, require_text
+from forum.services.validation import refuse, require_text, single_line
 
 
 def _require(actor: User) -> None:
@@ -51,7 +51,7 @@ def _check_unique(name: str, exclude: int | None = None) -> None:
 def create_organisation(actor: User, name: str, region: str = "") -> Organisation:
     _require(actor)
     name = require_text({"name": name}, {"name": 160})["name"]
-    region = (region or "").strip()[:80]
+    region = single_line("region", region, 80, required=False)
     _check_unique(name)
     organisation = Organisation(name=name, region=region)
     db.session.add(organisation)
@@ -69,7 +69,7 @@ def update_organisation(actor: User, organisation: Organisation, name: str | Non
         _check_unique(name, exclude=organisation.id)
         organisation.name = name
     if region is not None:
-        organisation.region = region.strip()[:80]
+        organisation.region = single_line("region", region, 80, required=False)
     audit(actor, "update_organisation", "organisation", organisation.id)
     return organisation
 

@@ -9,7 +9,7 @@ from forum.db import unit_of_work
 from forum.errors import Conflict, ValidationFailed
 from forum.extensions import db
 from forum.models import ConsultationQuestion, Thread, Topic, User
-from forum.services.validation import refuse
+from forum.services.validation import is_single_line, refuse
 
 MAX_QUESTIONS = 50
 MAX_QUESTION_CHARS = 2000
@@ -65,6 +65,10 @@ def replace_questions(topic: Topic, texts: list[str]) -> None:
     cleaned = [text.strip() for text in texts if text and text.strip()]
     if len(cleaned) > MAX_QUESTIONS:
         raise ValidationFailed({"questions": f"At most {MAX_QUESTIONS} questions."})
+    broken = [n for n, text in enumerate(cleaned, 1) if not is_single_line(text)]
+    if broken:
+        raise ValidationFailed({"questions": f"Question {broken[0]} must be a single line, "
+                                             "without line breaks or control characters."})
     too_long = [n for n, text in enumerate(cleaned, 1) if len(text) > MAX_QUESTION_CHARS]
     if too_long:
         raise ValidationFailed({"questions": f"Question {too_long[0]} is longer than "

@@ -1,21 +1,50 @@
-"""Domain checks shared by the services: text limits and required fields."""
+"""Domain checks shared by the services and every door: text limits, required fields, single
+lines, NUL characters and ids that fit the database."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import NoReturn
 
 from forum.errors import NotSignedIn, PermissionDenied, TooLarge, ValidationFailed
 from forum.markup import MAX_BODY_BYTES
 
+# Ids are 32-bit columns on PostgreSQL (and SQLite refuses integers beyond 64 bits): anything
+# outside 1..MAX_ID names nothing and must be refused before it reaches a query.
+MAX_ID = 2**31 - 1
+
+# Titles, names and other one-line fields end up in Markdown exports, mail subjects and
+# CSV cells: a line break (or any other control character) there forges structure.
+_NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+ONE_LINE = "Must be a single line, without line breaks or control characters."
+NO_NUL = "Must not contain a NUL character."
+_ID = re.compile(r"[0-9]{1,10}")
+
+
+def single_line(name: str, value: str | None, limit: int, *, required: bool = True) -> str:
+    """A one-line field, stripped: no control characters (400 naming the field), not blank
+    unless allowed, at most `limit` characters."""
+    value = (value or "").strip()
+    if _NOT_ONE_LINE.search(value):
+        raise ValidationFailed({name: ONE_LINE})
+    if required and not value:
+        raise ValidationFailed({name: "This field cannot be blank."})
+    if len(value) > limit:
+        raise ValidationFailed({name: f"At most {limit} characters."})
+    return value
+
 
 def require_text(fields: dict[str, str | None], limits: dict[str, int]) -> dict[str, str]:
-    """Strip each field and check it is not blank and within its character limit."""
+    """One-line fields: strip each, check it is a single line, not blank and within its limit."""
     cleaned: dict[str, str] = {}
     errors: dict[str, str] = {}
     for name, value in fields.items():
         value = (value or "").strip()
-        if not value:
+        if _NOT_ONE_LINE.search(value):
+            errors[name] = ONE_LINE
+        elif not value:
             errors[name] = "This field cannot be blank."
         elif len(value) > limits[name]:
             errors[name] = f"At most {limits[name]} characters."
@@ -25,13 +54,55 @@ def require_text(fields: dict[str, str | None], limits: dict[str, int]) -> dict[
     return cleaned
 
 
+def is_single_line(value: str) -> bool:
+    return not _NOT_ONE_LINE.search(value or "")
+
+
 def check_body(name: str, text: str, *, allow_blank: bool = False) -> str:
-    """A markdown body: not blank (unless allowed) and at most 64 KiB of UTF-8 (413 beyond)."""
-    if len(text.encode("utf-8")) > MAX_BODY_BYTES:
+    """A markdown body: not blank (unless allowed), no NUL, at most 64 KiB of UTF-8 (413)."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
         raise TooLarge(f"The {name} is longer than {MAX_BODY_BYTES} bytes.")
+    check_no_nul([(name, text)])
     if not allow_blank and not text.strip():
         raise ValidationFailed({name: "This field cannot be blank."})
     return text
+
+
+def check_no_nul(values: Iterable[tuple[str, object]]) -> None:
+    """Free text of any door: a NUL character (which PostgreSQL cannot store) or a lone
+    surrogate (which no encoding can) is bad input, refused with the fields named."""
+    errors: dict[str, str] = {}
+    for name, value in values:
+        if isinstance(value, str) and _unstorable(value):
+            errors.setdefault(name, NO_NUL if "\x00" in value else "Not valid text.")
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _unstorable(value: str) -> bool:
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def parse_id(name: str, raw: str | int | None) -> int | None:
+    """An id typed or posted by a form: None when absent; 400 naming the field unless it is a
+    whole number in 1..MAX_ID (so no query ever sees an integer the database cannot hold)."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        value = raw
+    elif isinstance(raw, str) and _ID.fullmatch(raw.strip()):
+        value = int(raw.strip())
+    else:
+        raise ValidationFailed({name: "Not a valid id."})
+    if not 1 <= value <= MAX_ID:
+        raise ValidationFailed({name: "Not a valid id."})
+    return value
 
 
 def check_aware(name: str, value: datetime | None) -> datetime | None:

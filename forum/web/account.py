@@ -10,7 +10,7 @@ from forum.extensions import db
 from forum.models import User
 from forum.services import accounts
 from forum.services import groups as group_service
-from forum.services.validation import refuse
+from forum.services.validation import parse_id, refuse
 from forum.web import bp
 from forum.web.forms import ActionForm
 from forum.web.me import _signed_in
@@ -22,14 +22,14 @@ def tokens():
     me = _signed_in()
     created = None
     if request.method == "POST" and ActionForm().validate_on_submit():
-        if request.form.get("revoke", "").isdigit():
-            try:
-                accounts.revoke_token(me, int(request.form["revoke"]))
+        try:
+            if "revoke" in request.form:
+                accounts.revoke_token(me, parse_id("revoke", request.form["revoke"]) or 0)
                 flash("Token revoked.", "info")
-            except ForumError as error:
-                flash(error.message, "error")
-        else:
-            created = accounts.create_token(me.username, request.form.get("name") or "web")
+            else:
+                created = accounts.create_token(me.username, request.form.get("name") or "web")
+        except ForumError as error:
+            flash(error.message, "error")
     return render_template("account/tokens.html", tokens=accounts.list_tokens(me),
                            created=created, action=ActionForm())
 
@@ -50,7 +50,7 @@ def reset_password(token: str):
     error = None
     if request.method == "POST" and ActionForm().validate_on_submit():
         try:
-            accounts.change_password(user, request.form.get("password", ""))
+            accounts.reset_password(user, request.form.get("password", ""))
             flash("Your password was changed: sign in with it.", "info")
             return redirect(url_for("web.login"), code=303)
         except ForumError as exc:
@@ -66,8 +66,8 @@ def admin():
         refuse(me, "Only site administrators see this page.")
     if request.method == "POST" and ActionForm().validate_on_submit():
         try:
-            if request.form.get("approve", "").isdigit():
-                user = db.session.get(User, int(request.form["approve"]))
+            if "approve" in request.form:
+                user = db.session.get(User, parse_id("approve", request.form["approve"]) or 0)
                 if user is not None:
                     accounts.approve_user(me, user)
                     flash(f"Approved {user.display_name}.", "info")

@@ -10,6 +10,7 @@ from forum.errors import ForumError, NotFound
 from forum.extensions import db
 from forum.models import CONSENT_LEVELS, TOPIC_PHASES, Group
 from forum.services import consent, organisations, phases, queries, response, signoff
+from forum.services.validation import parse_id
 from forum.web import bp
 from forum.web.forms import ActionForm
 from forum.web.groups import _parse_time
@@ -50,7 +51,7 @@ def signoff_page(topic_id: int):
     if request.method == "POST" and ActionForm().validate_on_submit():
         number = request.form.get("paragraph", "")
         try:
-            signoff.cast_vote(me, tpc, int(number) if number.isdigit() else 0,
+            signoff.cast_vote(me, tpc, parse_id("paragraph", number) or 0,
                               request.form.get("stance", ""), request.form.get("reason", ""),
                               request.form.get("open_thread") == "1")
             flash(f"Your organisation's view on paragraph {number} is recorded.", "info")
@@ -153,14 +154,14 @@ def organisations_page():
     rows = organisations.list_organisations(me)  # refuses non-admins
     if request.method == "POST" and ActionForm().validate_on_submit():
         try:
-            if request.form.get("delete", "").isdigit():
-                org = organisations.get_organisation(me, int(request.form["delete"]))
+            if "delete" in request.form:
+                org = organisations.get_organisation(me, parse_id("delete",
+                                                                  request.form["delete"]) or 0)
                 organisations.delete_organisation(me, org)
                 flash(f"Removed {org.name}.", "info")
             elif request.form.get("username"):
-                org_id = request.form.get("organisation_id", "")
-                org = (organisations.get_organisation(me, int(org_id)) if org_id.isdigit()
-                       else None)
+                org_id = parse_id("organisation_id", request.form.get("organisation_id"))
+                org = organisations.get_organisation(me, org_id) if org_id else None
                 user = queries.get_user(request.form["username"].strip())
                 organisations.set_member_organisation(me, user, org)
                 flash(f"{user.display_name} now speaks for "

@@ -25,9 +25,15 @@ class SignupForm(FlaskForm):
     password = PasswordField("Password (at least 10 characters)")
 
 
+def _digits_or_blank(value):
+    # The hidden id goes back into a link when the form is shown again: only ASCII digits do
+    # (a number too large for the database is then refused by validation.parse_id).
+    return value if isinstance(value, str) and value.isascii() and value.isdigit() else None
+
+
 class PostForm(FlaskForm):
     body = TextAreaField("Your reply")
-    reply_to = HiddenField()
+    reply_to = HiddenField(filters=[_digits_or_blank])
     question_id = SelectField("Which question does it answer?", choices=[("", "")],
                               validate_choice=False)
 

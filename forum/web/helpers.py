@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import flash
+from flask import flash, request
 from flask_login import current_user
 
 from forum.errors import ForumError, ValidationFailed
+from forum.services.validation import check_no_nul
+from forum.web import bp
 
 PER_PAGE = 50
 
@@ -26,6 +28,14 @@ def show_errors(form, error: ForumError) -> int:
     else:
         flash(error.message, "error")
     return error.status
+
+
+@bp.before_request
+def _refuse_unstorable_input():
+    """Every page form and link: a NUL (which PostgreSQL cannot store) in a path, query or form
+    value answers 400 naming the field, whatever the view does with it."""
+    check_no_nul([*(request.view_args or {}).items(), *request.args.items(multi=True),
+                  *(request.form.items(multi=True) if request.method == "POST" else ())])
 
 
 def page_number(raw: str | None) -> int:

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from forum.errors import ForumError
 from forum.services import invitations
+from forum.services.validation import parse_id
 from forum.web import bp
 from forum.web.forms import ActionForm
 from forum.web.helpers import viewer
@@ -33,9 +34,10 @@ def my_invitations():
     me = _signed_in()
     if request.method == "POST" and ActionForm().validate_on_submit():
         try:
-            accepted = invitations.accept(me, invitation_id=int(request.form.get("id", 0)))
+            accepted = invitations.accept(
+                me, invitation_id=parse_id("id", request.form.get("id")) or 0)
             return redirect(url_for("web.group", slug=accepted.group.slug), code=303)
-        except (ForumError, ValueError) as error:
-            flash(getattr(error, "message", "Not a valid invitation."), "error")
+        except ForumError as error:
+            flash(error.message, "error")
     return render_template("account/invitations.html", items=invitations.mine(me),
                            action=ActionForm())
