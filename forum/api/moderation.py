@@ -20,8 +20,9 @@ from forum.services import moderation, queries
            auth="required",
            limits=(ratelimits.flagging,))
 def flag_post(post_id: int, data: s.FlagCreate):
-    post = queries.get_post(post_id, viewer())
-    return flag_json(moderation.flag_post(signed_in_user(), post, data.reason, data.note))
+    me = viewer()
+    return flag_json(moderation.flag_post(me, queries.get_post(post_id, me), data.reason,
+                                          data.note))
 
 
 @operation("/flags/<id:flag_id>/resolve", "POST",
@@ -73,7 +74,7 @@ def moderation_log(slug: str):
 def hide_post(post_id: int, data: s.HideRequest):
     me = viewer()
     post = queries.get_post(post_id, me)
-    return post_json(moderation.hide_post(signed_in_user(), post, data.reason), me)
+    return post_json(moderation.hide_post(me, post, data.reason), me)
 
 
 @operation("/posts/<id:post_id>/unhide", "POST", summary="Show a hidden post again",
@@ -81,7 +82,7 @@ def hide_post(post_id: int, data: s.HideRequest):
 def unhide_post(post_id: int):
     me = viewer()
     post = queries.get_post(post_id, me)
-    return post_json(moderation.unhide_post(signed_in_user(), post), me)
+    return post_json(moderation.unhide_post(me, post), me)
 
 
 @operation("/posts/<id:post_id>/approve", "POST", summary="Publish a pending post",
@@ -89,7 +90,7 @@ def unhide_post(post_id: int):
 def approve_post(post_id: int):
     me = viewer()
     post = queries.get_post(post_id, me)
-    return post_json(moderation.approve_post(signed_in_user(), post), me)
+    return post_json(moderation.approve_post(me, post), me)
 
 
 @operation("/posts/<id:post_id>/reject", "POST",
@@ -98,7 +99,7 @@ def approve_post(post_id: int):
 def reject_post(post_id: int, data: s.RejectRequest):
     me = viewer()
     post = queries.get_post(post_id, me)
-    return post_json(moderation.reject_post(signed_in_user(), post, data.reason), me)
+    return post_json(moderation.reject_post(me, post, data.reason), me)
 
 
 @operation("/groups/<slug>/suspensions/<username>", "PUT",

@@ -25,7 +25,7 @@ def post(post_id: int):
 def edit_post(post_id: int, data: s.PostEdit):
     me = viewer()
     post = queries.get_post(post_id, me)
-    return _post_json(post_service.edit_post(signed_in_user(), post, data.body, data.reason), me)
+    return _post_json(post_service.edit_post(me, post, data.body, data.reason), me)
 
 
 @operation("/posts/<id:post_id>/consent", "PUT",
@@ -51,13 +51,13 @@ def post_revisions(post_id: int):
 def add_reaction(post_id: int, kind: str):
     me = viewer()
     post = queries.get_post(post_id, me)
-    return _post_json(post_service.add_reaction(signed_in_user(), post, kind), me)
+    return _post_json(post_service.add_reaction(me, post, kind), me)
 
 
 @operation("/posts/<id:post_id>/reactions/<kind>", "DELETE",
            summary="Remove the caller's reaction", status=204,
            errors=(401, 403, 404), auth="required")
 def remove_reaction(post_id: int, kind: str):
-    post = queries.get_post(post_id, viewer())
-    post_service.remove_reaction(signed_in_user(), post, kind)
+    me = viewer()
+    post_service.remove_reaction(me, queries.get_post(post_id, me), kind)
     return None

@@ -30,7 +30,7 @@ def update_thread(thread_id: int, data: s.ThreadUpdate):
     changes = data.model_dump(exclude_none=True)
     if "question_id" in data.model_fields_set:
         changes["question_id"] = data.question_id  # null clears the tag
-    return thread_json(thread_service.update_thread(signed_in_user(), thread, **changes), me)
+    return thread_json(thread_service.update_thread(me, thread, **changes), me)
 
 
 def _after_arg() -> int | None:
@@ -67,6 +67,6 @@ def thread_posts(thread_id: int):
 def create_post(thread_id: int, data: s.PostCreate):
     me = viewer()
     thread = queries.get_thread(thread_id, me)
-    post = post_service.create_post(signed_in_user(), thread, data.body, data.reply_to,
+    post = post_service.create_post(me, thread, data.body, data.reply_to,
                                     data.question_id)
     return post_json(post, me, [])

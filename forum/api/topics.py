@@ -44,6 +44,6 @@ def topic_threads(topic_id: int):
 def create_thread(topic_id: int, data: s.ThreadCreate):
     me = viewer()
     topic = queries.get_topic(topic_id, me)
-    thread = thread_service.create_thread(signed_in_user(), topic, data.title, data.body,
+    thread = thread_service.create_thread(me, topic, data.title, data.body,
                                           data.question_id)
     return thread_json(thread, me)
