@@ -126,10 +126,13 @@ def _forget_mentions(user_id: int, username: str, display_name: str) -> None:
 
 
 def _forget_invitation_addresses(user_id: int, email: str) -> None:
-    """Invitations to the person, by account or by their address, keep no address."""
+    """Invitations to the person, by account or by their address, keep no address (and an
+    invitation mailed to the address but not sent yet is not sent)."""
     condition = Invitation.user_id == user_id
     if email:
         condition = condition | (func.lower(Invitation.email) == email.lower())
+        db.session.execute(delete(OutgoingMail).where(
+            func.lower(OutgoingMail.to_address) == email.lower(), OutgoingMail.sent_at.is_(None)))
     db.session.execute(update(Invitation).where(condition).values(email=None))
 
 

@@ -121,6 +121,8 @@ def test_erasure_replaces_real_mentions_only_and_forgets_invitation_addresses(wo
     assert any("Also, @alice and @former-member agree" in t for t in texts), texts
     assert not any(t.startswith("Al ") for t in texts)
     assert _rows(db.select(Invitation.email)) == [None, None]
+    assert _rows(db.select(OutgoingMail.id).where(OutgoingMail.to_address == "al@example.org",
+                                                  OutgoingMail.sent_at.is_(None))) == []
     assert "al@example.org" not in json.dumps(
         api.get(f"/groups/{slug}/invitations", world.tokens["moderator"]).get_json())
 
