@@ -6,8 +6,8 @@ from flask import Response, request
 
 from forum.api import operation, signed_in_user, viewer, whole_list_json
 from forum.api import schemas as s
-from forum.serializers import post_json, summary_json, thread_json
 from forum.errors import ValidationFailed
+from forum.serializers import post_json, summary_json, thread_json
 from forum.services import queries, reports, summaries
 
 

@@ -7,7 +7,7 @@
 - `delivery`: checks made where data leaves the core (notifications, mail, live, exports).
 """
 
-from forum.permissions.rights import *
+from forum.permissions.rights import *  # noqa: F403
 from forum.permissions.rights import (  # noqa: F401  (names used with the perm. prefix)
     AnonymousUser,
     Viewer,

@@ -260,6 +260,57 @@ def moderate_post(user: Viewer, post: Post) -> Decision:
     return True
 
 
+# --- facilitators' work and sign-off ------------------------------------------------------------
+
+def _as_facilitator(user: Viewer, group, doing: str) -> Refusal | None:
+    if not _signed_in(user):
+        return Refusal(401, f"Sign in to {doing}.", remedy="sign_in")
+    if not is_facilitator(user, group):
+        return Refusal(403, f"Only the group's facilitators {doing}.")
+    return None
+
+
+def create_topic(user: Viewer, group) -> Decision:
+    return _as_facilitator(user, group, "open topics") or True
+
+
+def edit_topic(user: Viewer, topic: Topic) -> Decision:
+    """Change the topic, its questions and its phase."""
+    if not can_see_topic(user, topic):
+        return Refusal(404, "No such topic.")
+    return _as_facilitator(user, topic.group, "change a topic") or True
+
+
+def write_summary(user: Viewer, topic: Topic) -> Decision:
+    """Draft, cite posts in, publish and put to sign-off a summary; see its drafts."""
+    if not can_see_topic(user, topic):
+        return Refusal(404, "No such topic.")
+    return _as_facilitator(user, topic.group, "write summaries") or True
+
+
+def vote_in_signoff(user: Viewer, topic: Topic) -> Decision:
+    """A member of the group (a real membership, not admin rights) who speaks for an
+    organisation casts that organisation's voice while a sign-off is open."""
+    from forum.models import SignOff
+
+    if not can_see_topic(user, topic):
+        return Refusal(404, "No such topic.")
+    group = topic.group
+    if _signed_in(user) and getattr(user, "is_admin", False) and role_in(user, group) is None:
+        return Refusal(403, "Only members of the group vote in its sign-off.")
+    refusal = _as_member(user, group, "vote in the sign-off")
+    if refusal:
+        return refusal
+    if getattr(user, "organisation_id", None) is None:
+        return Refusal(403, "Only members who speak for a member organisation vote in the "
+                            "sign-off: ask a site administrator to add yours.")
+    latest = db.session.scalar(select(SignOff).where(SignOff.topic_id == topic.id)
+                               .order_by(SignOff.id.desc()).limit(1))
+    if latest is None or not latest.is_open:
+        return Refusal(409, "No sign-off is open on this topic.")
+    return True
+
+
 # --- the `can` objects of the API's resources ---------------------------------------------------
 
 def topic_can(user: Viewer, topic: Topic) -> dict[str, bool | str]:

@@ -142,16 +142,10 @@ def can_see_topic(user: Viewer, topic: Topic) -> bool:
     return can_see_group(user, topic.group)
 
 
-def can_create_topic(user: Viewer, group: Group) -> bool:
-    return is_facilitator(user, group)
 
 
-def can_edit_topic(user: Viewer, topic: Topic) -> bool:
-    return is_facilitator(user, topic.group)
 
 
-def can_write_summary(user: Viewer, topic: Topic) -> bool:
-    return is_facilitator(user, topic.group)
 
 
 def can_see_summary_drafts(user: Viewer, topic: Topic) -> bool:
@@ -162,26 +156,12 @@ def can_download_report(user: Viewer, topic: Topic) -> bool:
     return is_facilitator(user, topic.group)
 
 
-def can_edit_questions(user: Viewer, topic: Topic) -> bool:
-    return is_facilitator(user, topic.group)
 
 
-def can_change_phase(user: Viewer, topic: Topic) -> bool:
-    return is_facilitator(user, topic.group)
 
 
-def can_run_signoff(user: Viewer, topic: Topic) -> bool:
-    """Put a draft to sign-off and close it."""
-    return is_facilitator(user, topic.group)
 
 
-def can_vote_in_signoff(user: Viewer, topic: Topic) -> bool:
-    """A member of the group (a real membership, not admin rights) who speaks for an
-    organisation casts that organisation's voice."""
-    group = topic.group
-    return (_signed_in(user) and _rank(user, group) >= ROLE_RANK["member"]
-            and getattr(user, "organisation_id", None) is not None
-            and not is_suspended(user, group))
 
 
 def can_see_response(user: Viewer, topic: Topic, published: bool) -> bool:

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import exists, select
 
 from forum import live
-from forum import permissions as perm
 from forum.db import after_commit, unit_of_work
 from forum.errors import Conflict, ValidationFailed
 from forum.extensions import db
@@ -30,7 +29,7 @@ from forum.models import (
 )
 from forum.permissions import actions
 from forum.services.audit import log_moderation, notify
-from forum.services.validation import check_aware, refuse
+from forum.services.validation import check_aware
 
 # The state rules live with the actions they guard; kept here under their old names.
 PHASE_LABELS = actions.PHASE_LABELS
@@ -47,8 +46,7 @@ def _open_signoff(topic: Topic) -> SignOff | None:
 @unit_of_work
 def set_phase(actor: User, topic: Topic, phase: str,
               deadline: datetime | None = None) -> Topic:
-    if not perm.can_change_phase(actor, topic):
-        refuse(actor, "Only the group's facilitators move a topic between phases.")
+    actions.require(actions.edit_topic(actor, topic))
     if phase not in TOPIC_PHASES:
         raise ValidationFailed({"phase": "Choose discussion, drafting, signoff or submitted."})
     deadline = check_aware("phase_deadline", deadline)

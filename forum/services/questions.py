@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import delete, exists, select
 
-from forum import permissions as perm
 from forum.db import unit_of_work
 from forum.errors import Conflict, ValidationFailed
 from forum.extensions import db
 from forum.models import ConsultationQuestion, Thread, Topic, User
-from forum.services.validation import is_single_line, refuse
+from forum.permissions import actions
+from forum.services.validation import is_single_line
 
 MAX_QUESTIONS = 50
 MAX_QUESTION_CHARS = 2000
@@ -52,8 +52,7 @@ def questions_are_editable(topic: Topic) -> bool:
 @unit_of_work
 def set_questions(actor: User, topic: Topic, texts: list[str]) -> list[ConsultationQuestion]:
     """Replace the topic's questions, numbered in the order given."""
-    if not perm.can_edit_questions(actor, topic):
-        refuse(actor, "Only the group's facilitators set a topic's questions.")
+    actions.require(actions.edit_topic(actor, topic))
     if not questions_are_editable(topic):
         raise Conflict("The questions are fixed once the topic is open and answered.")
     replace_questions(topic, texts)

@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from forum import live
-from forum import permissions as perm
 from forum.db import after_commit, unit_of_work
 from forum.errors import Conflict, NotFound, ValidationFailed
 from forum.extensions import db
@@ -30,9 +29,10 @@ from forum.models import (
     User,
     utcnow,
 )
+from forum.permissions import actions
 from forum.services import phases, summaries
 from forum.services.organisations import group_organisations
-from forum.services.validation import check_aware, refuse
+from forum.services.validation import check_aware
 
 MAX_REASON = 4000
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -81,8 +81,7 @@ def _require_open(topic: Topic) -> SignOff:
 def open_signoff(actor: User, topic: Topic, version: int | None = None,
                  closes_at: datetime | None = None) -> SignOff:
     """Put a summary version (the latest by default) to the member organisations."""
-    if not perm.can_run_signoff(actor, topic):
-        refuse(actor, "Only the group's facilitators put a draft to sign-off.")
+    actions.require(actions.write_summary(actor, topic))
     closes_at = check_aware("closes_at", closes_at)
     if topic.status not in ("open", "concluded"):
         raise Conflict(f"An {topic.status} topic cannot go to sign-off.")
@@ -115,8 +114,7 @@ def cast_vote(actor: User, topic: Topic, number: int, stance: str, reason: str =
     """The actor's organisation endorses, objects to or abstains on paragraph `number`."""
     from forum.services.threads import start_thread
 
-    if not perm.can_vote_in_signoff(actor, topic):
-        refuse(actor, "Members who speak for a member organisation take part in sign-off.")
+    actions.require(actions.vote_in_signoff(actor, topic))
     signoff = _require_open(topic)
     paragraph = db.session.scalar(select(SignOffParagraph).where(
         SignOffParagraph.signoff_id == signoff.id, SignOffParagraph.number == number))
@@ -159,8 +157,7 @@ def cast_vote(actor: User, topic: Topic, number: int, stance: str, reason: str =
 @unit_of_work
 def close_signoff(actor: User, topic: Topic, publish: bool = False) -> SignOff:
     """Freeze the sign-off; with `publish`, the version signed off becomes the published summary."""
-    if not perm.can_run_signoff(actor, topic):
-        refuse(actor, "Only the group's facilitators close a sign-off.")
+    actions.require(actions.write_summary(actor, topic))
     signoff = _require_open(topic)
     signoff.closed_at = utcnow()
     signoff.organisation_count = len(group_organisations(topic.group_id))

@@ -14,7 +14,7 @@ from forum.errors import NotFound, ValidationFailed
 from forum.extensions import db
 from forum.markup import cited_post_ids, render_markdown
 from forum.models import Membership, Post, Summary, SummaryCitation, Thread, Topic, User, utcnow
-from forum.permissions import delivery
+from forum.permissions import actions, delivery
 from forum.services import search
 from forum.services.audit import notify
 from forum.services.validation import check_body, refuse
@@ -43,8 +43,7 @@ def _check_citations(topic: Topic, ids: list[int], field: str) -> list[Post]:
 def write_summary(actor: User, topic: Topic, body: str, publish: bool,
                   cited: list[int] | None = None) -> Summary:
     """A new version, draft or published. Publishing notifies every member of the group."""
-    if not perm.can_write_summary(actor, topic):
-        refuse(actor, "Only the group's facilitators write summaries.")
+    actions.require(actions.write_summary(actor, topic))
     body = check_body("body", body or "")
     explicit = list(dict.fromkeys(cited or []))
     linked = cited_post_ids(body)
@@ -101,8 +100,7 @@ def latest_published(topic: Topic) -> Summary:
 
 
 def list_versions(actor: User, topic: Topic) -> list[Summary]:
-    if not perm.can_see_summary_drafts(actor, topic):  # facilitators, hence moderators too
-        refuse(actor, "Only facilitators and moderators see summary drafts.")
+    actions.require(actions.write_summary(actor, topic))
     return list(db.session.scalars(
         select(Summary).where(Summary.topic_id == topic.id).order_by(Summary.version.desc())))
 

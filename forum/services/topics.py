@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from forum import permissions as perm
 from forum.db import unit_of_work
-from forum.errors import Conflict, PermissionDenied, ValidationFailed
+from forum.errors import Conflict, ValidationFailed
 from forum.extensions import db
 from forum.markup import render_markdown
 from forum.models import TOPIC_STATUSES, Group, Topic, User, utcnow
@@ -32,8 +31,7 @@ def create_topic(actor: User, group: Group, title: str, briefing: str, status: s
                  response_deadline: datetime | None = None,
                  questions: list[str] | None = None) -> Topic:
     """Facilitators (and moderators, admins) open a topic with a briefing."""
-    if not perm.can_create_topic(actor, group):
-        raise PermissionDenied("Only the group's facilitators create topics.")
+    actions.require(actions.create_topic(actor, group))
     title = require_text({"title": title}, {"title": 200})["title"]
     briefing = check_body("briefing", briefing or "", allow_blank=True)
     topic = Topic(
@@ -57,8 +55,7 @@ def create_topic(actor: User, group: Group, title: str, briefing: str, status: s
 def update_topic(actor: User, topic: Topic, *, title=_UNSET, briefing=_UNSET, status=_UNSET,
                  event_at=_UNSET, response_deadline=_UNSET, questions=_UNSET) -> Topic:
     """Facilitators change a topic's title, briefing, status and dates (None clears a date)."""
-    if not perm.can_edit_topic(actor, topic):
-        raise PermissionDenied("Only the group's facilitators change topics.")
+    actions.require(actions.edit_topic(actor, topic))
     if title is not _UNSET:
         topic.title = require_text({"title": title}, {"title": 200})["title"]
     if briefing is not _UNSET:

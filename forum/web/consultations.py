@@ -9,6 +9,7 @@ from forum import permissions as perm
 from forum.errors import ForumError, NotFound
 from forum.extensions import db
 from forum.models import CONSENT_LEVELS, TOPIC_PHASES, Group
+from forum.permissions import actions
 from forum.services import consent, organisations, phases, queries, response, signoff
 from forum.services.validation import parse_id
 from forum.web import bp
@@ -69,8 +70,9 @@ def signoff_page(topic_id: int):
     organisation = me.organisation if getattr(me, "organisation_id", None) else None
     return render_template(
         "topics/signoff.html", topic=tpc, view=view, action=ActionForm(),
-        organisation=organisation, can_vote=perm.can_vote_in_signoff(me, tpc),
-        can_run=perm.can_run_signoff(me, tpc), member=perm.is_member(me, tpc.group),
+        organisation=organisation, vote=actions.vote_in_signoff(me, tpc),
+        can_run=actions.write_summary(me, tpc) is True,
+        member=perm.is_member(me, tpc.group),
     ), status
 
 

@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from forum import permissions as perm
 from forum.errors import ForumError
+from forum.permissions import actions
 from forum.services import groups as group_service
 from forum.services import queries
 from forum.services import topics as topic_service
@@ -115,8 +116,6 @@ def new_topic(slug: str):
             return redirect(url_for("web.topic", topic_id=topic.id), code=303)
         except ForumError as error:
             status = show_errors(form, error)
-    elif not perm.can_create_topic(me, grp):
-        from forum.services.validation import refuse
-
-        refuse(me, "Only the group's facilitators create topics.")
+    else:
+        actions.require(actions.create_topic(me, grp))
     return render_template("topics/form.html", form=form, group=grp, topic=None), status

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 
-from forum import permissions as perm
 from forum import ratelimits
 from forum.errors import ForumError, NotFound
 from forum.markup import render_markdown
@@ -81,7 +80,8 @@ def topic(topic_id: int):
         phase_label=phases.PHASE_LABELS[tpc.phase],
         has_signoff=signoff.current_signoff(tpc) is not None,
         start=actions.start_thread(me, tpc),
-        can_edit=perm.can_edit_topic(me, tpc), can_summarise=perm.can_write_summary(me, tpc),
+        can_edit=actions.edit_topic(me, tpc) is True,
+        can_summarise=actions.write_summary(me, tpc) is True,
         **_published_summary(tpc, me),
     ), status
 
@@ -104,10 +104,8 @@ def edit_topic(topic_id: int):
             return redirect(url_for("web.topic", topic_id=tpc.id), code=303)
         except ForumError as error:
             status = show_errors(form, error)
-    elif not perm.can_edit_topic(me, tpc):
-        from forum.services.validation import refuse
-
-        refuse(me, "Only the group's facilitators change topics.")
+    else:
+        actions.require(actions.edit_topic(me, tpc))
     return render_template("topics/form.html", form=form, group=tpc.group, topic=tpc,
                            questions_editable=questions.questions_are_editable(tpc)), status
 

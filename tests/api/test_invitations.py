@@ -13,6 +13,7 @@ from tests import factories as f
 
 
 def _link_token(to: str) -> str:
+    db.session.commit()  # end this session's read snapshot: the request committed the mail since
     mail = db.session.scalars(db.select(OutgoingMail).where(OutgoingMail.to_address == to)
                               .order_by(OutgoingMail.id.desc())).first()
     return re.search(r"/invitations/(\S+)", mail.body).group(1)
