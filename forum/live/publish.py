@@ -1,5 +1,6 @@
 """Live events the services emit after commit: each shaped by `forum.serializers` and sent to
-the audiences `forum.permissions` says may see it now.
+the audiences `forum.permissions` says may see it now. Payloads shared by an audience carry no
+`can` (the page's script holds the reader's own controls).
 
 A room's public audience gets an event only if its ordinary reader (anonymous in a public group,
 a plain member in a private one) may see the object; the `#mod` audience gets the moderators'
@@ -47,13 +48,15 @@ def publish_post(post: Post, event: str, audience: str = "all") -> None:
     if event == "post.created":
         rooms.append(f"topic:{thread.topic_id}")
     reader = ordinary_reader(group)
-    public = post_json(post, reader, [], group) if perm.can_see_post(reader, post) else None
+    public = None
+    if perm.can_see_post(reader, post):
+        public = post_json(post, reader, [], group, with_can=False)
     if public is not None:
         for room in rooms:
             emit(event, public, room)
     if audience != "all":
         return
-    full = post_json(post, moderator_reader(group), [], group)
+    full = post_json(post, moderator_reader(group), [], group, with_can=False)
     for room in rooms:
         emit(event, full, room + MOD)
     # Its author (and a pending thread's author) may see more than the public room carries:
@@ -62,7 +65,7 @@ def publish_post(post: Post, event: str, audience: str = "all") -> None:
                                lambda user: perm.can_see_post(user, post)):
         if public is None or (perm.can_see_post_body(user, post, group)
                               and not perm.can_see_post_body(reader, post, group)):
-            emit(event, post_json(post, user, [], group), f"user:{user.id}")
+            emit(event, post_json(post, user, [], group, with_can=False), f"user:{user.id}")
 
 
 def publish_visibility(post: Post, event: str) -> None:
@@ -77,7 +80,7 @@ def publish_visibility(post: Post, event: str) -> None:
     emit(event, payload, room + MOD)
     if event == "post.unhidden" and public:
         # Those who saw a null body now need the text back.
-        emit("post.updated", post_json(post, reader, [], group), room)
+        emit("post.updated", post_json(post, reader, [], group, with_can=False), room)
     if event == "post.rejected" and post.author_id is not None:
         emit(event, payload, f"user:{post.author_id}")
 
@@ -102,7 +105,7 @@ def publish_thread(thread: Thread, event: str) -> None:
 
 
 def _thread_payload(thread: Thread, viewer) -> dict:
-    payload = thread_json(thread, viewer)
+    payload = thread_json(thread, viewer, with_can=False)
     payload.pop("first_post", None)
     return payload
 
@@ -149,7 +152,7 @@ def publish_summary(summary, topic: Topic) -> None:
 
 def publish_topic(topic: Topic) -> None:
     """topic.updated (a phase change, for one): to the topic's and the group's rooms."""
-    payload = topic_json(topic, ordinary_reader(topic.group))
+    payload = topic_json(topic, ordinary_reader(topic.group), with_can=False)
     _to_topic_audiences("topic.updated", payload, topic,
                         [f"topic:{topic.id}", f"group:{topic.group.slug}"])
 
