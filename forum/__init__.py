@@ -34,9 +34,22 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.strict_slashes = False
     _init_database(app)
     _init_security(app)
+    _init_languages(app)
     _init_live(app)
     _register_doors(app)
+    _init_operations(app)
     return app
+
+
+def _init_operations(app: Flask) -> None:
+    """Health checks, metrics and request ids; then the security headers around everything,
+    Socket.IO's own answers included (so this comes after Socket.IO wrapped the app)."""
+    from forum import health, logs, metrics, security
+
+    logs.init_app(app)
+    metrics.init_app(app)
+    app.register_blueprint(health.bp)
+    security.wrap_wsgi(app)
 
 
 def _init_database(app: Flask) -> None:
@@ -50,7 +63,15 @@ def _init_database(app: Flask) -> None:
         configure_engine(db.engine)
 
 
+def _init_languages(app: Flask) -> None:
+    """Flask-Babel: each reader's language and time zone (forum/i18n.py chooses them)."""
+    from forum import i18n
+
+    i18n.init_app(app)
+
+
 def _init_security(app: Flask) -> None:
+    from forum import security
     from forum.auth import init_login
     from forum.extensions import compress, csrf, limiter
 
@@ -58,7 +79,7 @@ def _init_security(app: Flask) -> None:
     init_login(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    _security_headers(app)
+    security.init_app(app)  # headers themselves: security.wrap_wsgi, last in create_app
     _static_cache_busting(app)
     _conditional_responses(app)
 
@@ -83,25 +104,6 @@ def _conditional_responses(app: Flask) -> None:
         response.vary.update(("Cookie", "Authorization"))
         response.add_etag(weak=True)
         return response.make_conditional(request)
-
-
-def _security_headers(app: Flask) -> None:
-    from flask import request
-
-    @app.after_request
-    def add_headers(response):
-        host = request.host
-        ws = f"ws://{host} wss://{host}"
-        response.headers.setdefault("Content-Security-Policy", (
-            "default-src 'self'; script-src 'self'; style-src 'self'; "
-            f"img-src 'self' https: http:; connect-src 'self' {ws}; object-src 'none'; "
-            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"))
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if request.path.startswith("/static/") and request.args.get("v"):
-            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-        return response
 
 
 def _static_cache_busting(app: Flask) -> None:

@@ -61,6 +61,9 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
     if registration not in {"open", "approval", "closed"}:
         raise RuntimeError("REGISTRATION must be open, approval or closed")
     redis_url = env.get("REDIS_URL") or None
+    log_format = (env.get("LOG_FORMAT") or "text").strip().lower()
+    if log_format not in {"text", "json"}:
+        raise RuntimeError("LOG_FORMAT must be text or json")
     secure = public_url.startswith("https://")
     return {
         "INSTANCE_PATH": str(instance),
@@ -70,6 +73,9 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "MAIL_URL": env.get("MAIL_URL") or None,
         "PUBLIC_URL": public_url,
         "REGISTRATION": registration,
+        # /metrics answers only with this Bearer token; unset, it does not exist (404).
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        "LOG_FORMAT": log_format,
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -11,6 +11,7 @@ import re
 import bleach
 from bleach.html5lib_shim import Filter
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_inline import StateInline
 
 POST_REF = re.compile(r"\[\[post:(\d{1,18})\]\]")
@@ -23,7 +24,8 @@ ALLOWED_TAGS = frozenset({
 })
 ALLOWED_ATTRIBUTES = {
     "a": ["href", "title", "class", "data-post-ref"],
-    "img": ["src", "alt", "title"],
+    "img": lambda _tag, name, value: name in ("alt", "title") or (
+        name == "src" and is_same_site(value)),
     "ol": ["start"],
     "th": ["align"],
     "td": ["align"],
@@ -31,6 +33,14 @@ ALLOWED_ATTRIBUTES = {
 }
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
+
+
+def is_same_site(url: str) -> bool:
+    """A path on the forum itself (`/attachments/3`), not another host: only such images load,
+    so reading a post never tells a third party who read it, or when."""
+    url = url.strip()
+    return url.startswith("/") and not url.startswith(("//", "/\\")) and ":" not in url.split(
+        "/", 2)[1]
 
 
 def _post_ref_rule(state: StateInline, silent: bool) -> bool:
@@ -55,6 +65,25 @@ _md = (
     .enable(["table", "strikethrough", "linkify"])
 )
 _md.inline.ruler.before("link", "post_ref", _post_ref_rule)
+
+
+def _render_image(self, tokens, idx, options, env) -> str:
+    """A remote image becomes a link to it, named by its alt text: the reader chooses to
+    follow it. Images on the forum itself render as images."""
+    token = tokens[idx]
+    src = token.attrGet("src") or ""
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    if is_same_site(src):
+        return self.image(tokens, idx, options, env)
+    inside_link = sum(t.nesting for t in tokens[:idx] if t.type in ("link_open", "link_close"))
+    if inside_link:
+        return escapeHtml(alt or src)  # an image inside a link: its words, in that link
+    title = token.attrGet("title")
+    title_attr = f' title="{escapeHtml(title)}"' if title else ""
+    return f'<a href="{escapeHtml(src)}"{title_attr}>{escapeHtml(alt or src)}</a>'
+
+
+_md.add_render_rule("image", _render_image)
 
 
 class _LinkRelFilter(Filter):

@@ -207,8 +207,7 @@ def _deliver(mail: OutgoingMail) -> None:
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(mail.body)
     if not url:
-        log.info("mail (MAIL_URL unset, not sent) to %s: %s\n%s", mail.to_address,
-                 mail.subject, mail.body)
+        _write_to_mail_log(message)
         return
     host, port = parts.hostname or "localhost", parts.port
     if parts.scheme == "smtps":
@@ -222,6 +221,18 @@ def _deliver(mail: OutgoingMail) -> None:
         if parts.username:
             client.login(unquote(parts.username), unquote(parts.password or ""))
         client.send_message(message)
+
+
+def _write_to_mail_log(message: EmailMessage) -> None:
+    """Without MAIL_URL, mail goes to `instance/mail.log` (one file for every process), not
+    into the terminal of `make run`."""
+    from pathlib import Path
+
+    path = Path(current_app.instance_path) / "mail.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as handle:  # one write per mail: appends interleave whole
+        handle.write(f"{message.as_string()}\n{'=' * 72}\n")
+    log.debug("mail to %s (MAIL_URL unset, not sent) written to %s", message["To"], path)
 
 
 def _why_not_deliver(mail: OutgoingMail) -> str | None:

@@ -1,0 +1,93 @@
+"""Security headers on every response (Flask's and Socket.IO's) and cookies only for sign-ins."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
+
+PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), "
+                      "magnetometer=(), microphone=(), payment=(), usb=(), browsing-topics=()")
+
+# Pages whose form an anonymous visitor submits: their CSRF token has to live in a session
+# cookie. Every other anonymous view (and every Bearer call) gets no cookie at all.
+ANONYMOUS_FORMS = frozenset({"web.login", "web.signup", "web.forgot_password",
+                             "web.reset_password", "web.invitation"})
+# What the CSRF protection and Flask-Login put into a visitor's session on their own accord.
+_INCIDENTAL_KEYS = frozenset({"csrf_token", "_fresh", "_id"})
+
+
+def content_security_policy(public_url: str) -> str:
+    """The pages' CSP. The WebSocket origin comes from PUBLIC_URL, never from the request's
+    Host header (which a client chooses)."""
+    parts = urlsplit(public_url)
+    ws = f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}"
+    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            f"connect-src 'self' {ws}; object-src 'none'; base-uri 'none'; "
+            "form-action 'self'; frame-ancestors 'none'")
+
+
+def security_headers(public_url: str) -> list[tuple[str, str]]:
+    headers = [
+        ("Content-Security-Policy", content_security_policy(public_url)),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Permissions-Policy", PERMISSIONS_POLICY),
+    ]
+    if public_url.startswith("https://"):
+        headers.append(("Strict-Transport-Security", "max-age=31536000"))
+    return headers
+
+
+class SecurityHeadersMiddleware:
+    """Adds the headers to every response that lacks them. It wraps the whole WSGI app, so
+    the Socket.IO server's own answers (`/socket.io/` polling, which never reach Flask) get
+    them too."""
+
+    def __init__(self, wsgi_app, headers: list[tuple[str, str]]):
+        self.wsgi_app = wsgi_app
+        self.headers = headers
+
+    def __call__(self, environ, start_response):
+        def start(status, response_headers, exc_info=None):
+            present = {name.lower() for name, _ in response_headers}
+            response_headers = list(response_headers) + [
+                (name, value) for name, value in self.headers if name.lower() not in present]
+            return start_response(status, response_headers, exc_info)
+
+        return self.wsgi_app(environ, start)
+
+
+class SignInOnlySessionInterface(SecureCookieSessionInterface):
+    """Signed cookie sessions, set only for someone who signs in (or is about to, on a form an
+    anonymous visitor submits). Reading a page anonymously or calling the API with a Bearer
+    token leaves no cookie, even though rendering a form made a CSRF token."""
+
+    def should_set_cookie(self, app, session) -> bool:
+        return _cookie_wanted(session) and super().should_set_cookie(app, session)
+
+
+def _cookie_wanted(session) -> bool:
+    if request.headers.get("Authorization"):
+        return False  # a token caller: the cookie would only be a second, unasked-for identity
+    if "_user_id" in session or set(session) - _INCIDENTAL_KEYS:
+        return True  # signed in, or the visitor did something (a flashed message)
+    return request.endpoint in ANONYMOUS_FORMS
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = SignInOnlySessionInterface()
+
+    @app.after_request
+    def static_cache(response):
+        if request.path.startswith("/static/") and request.args.get("v"):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+def wrap_wsgi(app: Flask) -> None:
+    """Install the header middleware outermost: call after Socket.IO wrapped the app."""
+    headers = security_headers(app.config["PUBLIC_URL"])
+    app.wsgi_app = SecurityHeadersMiddleware(app.wsgi_app, headers)
