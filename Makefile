@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install bench bench-live bench-search soak chromium clean
+.PHONY: run test install translations compile-translations bench bench-live bench-search soak chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,17 +15,25 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+## Compiled catalogues (.mo, not committed) for every .po; rebuilt when a .po changes.
+CATALOGUES := $(wildcard forum/translations/*/LC_MESSAGES/messages.po)
+COMPILED   := $(CATALOGUES:.po=.mo)
+$(COMPILED): %.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d forum/translations -l $(word 3,$(subst /, ,$<)) >/dev/null
+
+compile-translations: $(COMPILED)
+
+install: $(STAMP) compile-translations
 
 ## Set up, bring the database to the current schema, seed the demo when empty, serve.
-run: $(STAMP)
+run: $(STAMP) compile-translations
 	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi seed demo --if-empty
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops)"
 	$(BIN)/python wsgi.py --host $(HOST) --port $(PORT)
 
 ## Set up and run the whole test suite (SQLite, and PostgreSQL when reachable).
-test: $(STAMP) chromium
+test: $(STAMP) compile-translations chromium
 	$(BIN)/python -m pytest -q -n 2
 
 ## HTTP benchmark (wrk; python wsgi.py and Gunicorn; SQLite, PostgreSQL, 2 workers + Redis),
@@ -60,6 +68,17 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
 	  echo "could not install chromium: the browser tests will say why they skip"
+
+## Extract every visible string into forum/translations/messages.pot and merge it into each
+## language's messages.po (translators then fill the empty msgstr with Poedit or an editor).
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+	  --sort-by-file --project="Working Groups forum" --copyright-holder="Working Groups forum" \
+	  --msgid-bugs-address="translations@workinggroups.example" \
+	  -o forum/translations/messages.pot .
+	$(BIN)/pybabel update -i forum/translations/messages.pot -d forum/translations \
+	  --ignore-obsolete --no-fuzzy-matching
+	$(MAKE) compile-translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache

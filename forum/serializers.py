@@ -56,7 +56,9 @@ def thread_json(thread: Thread, viewer: perm.Viewer, *, with_can: bool = True) -
         "author": user_ref(thread.author), "created_at": iso(thread.created_at),
         "last_post_at": iso(thread.last_post_at), "post_count": thread.post_count,
         "locked": thread.locked, "pinned": thread.pinned, "pending": thread.pending,
-        "slow_mode_seconds": thread.slow_mode_seconds, "question_id": thread.question_id,
+        "slow_mode_seconds": thread.slow_mode_seconds,
+        "slow_mode_until": iso(thread.slow_mode_until) if thread.slow_mode_until else None,
+        "question_id": thread.question_id,
         "signoff_paragraph_id": thread.signoff_paragraph_id,
     }
     if with_can:
@@ -112,6 +114,7 @@ def me_json(user: User, csrf_token: str | None) -> dict:
         "username": user.username, "display_name": user.display_name, "email": user.email,
         "is_admin": user.is_admin, "csrf_token": csrf_token,
         "organisation": organisation_json(user.organisation) if user.organisation_id else None,
+        "locale": user.locale, "timezone": user.timezone,
     }
 
 

@@ -169,6 +169,7 @@ def register(app) -> None:
         conversations,
         groups,
         invitations,
+        locales,
         me,
         moderation,
         notifications,

@@ -31,10 +31,14 @@ def set_mail_preferences(data: s.MailPreferences):
     return mail.set_preferences(signed_in_user(), data.model_dump(exclude_none=True))
 
 
-@operation("/me", "PATCH", summary="Change the caller's display name", body=s.ProfileUpdate,
-           response=s.Me, errors=(401,), auth="required")
+@operation("/me", "PATCH",
+           summary="Change the caller's display name, language (a code from GET /locales) or "
+                   "time zone", body=s.ProfileUpdate, response=s.Me, errors=(401,),
+           auth="required")
 def update_me(data: s.ProfileUpdate):
-    user = accounts.update_profile(signed_in_user(), data.display_name)
+    given = {name: getattr(data, name) for name in ("locale", "timezone")
+             if name in data.model_fields_set}
+    user = accounts.update_profile(signed_in_user(), data.display_name, **given)
     return me_json(user, generate_csrf())
 
 

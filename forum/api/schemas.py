@@ -108,6 +108,10 @@ class ThreadUpdate(Request):
     pinned: bool | None = None
     topic_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     slow_mode_seconds: int | None = Field(default=None, ge=0, le=86400)
+    slow_mode_until: AwareDatetime | None = Field(
+        default=None, description="Slow mode ends by itself at this time; null: until turned off")
+    reason: str | None = Field(default=None, max_length=1000,
+                               description="Why (moving): kept in the moderation log")
     question_id: int | None = Field(default=None, ge=1, le=MAX_ID,
                                     description="Tag with a question of the topic; null clears")
 
@@ -216,10 +220,17 @@ class MailPreferences(Request):
     moderation: MailMode | None = None
     membership: MailMode | None = None
     conversation: MailMode | None = None
+    post: MailMode | None = None
 
 
 class ProfileUpdate(Request):
-    display_name: str = Field(min_length=1, max_length=80)
+    display_name: str | None = Field(default=None, min_length=1, max_length=80)
+    locale: str | None = Field(
+        default=None, max_length=16,
+        description="A code from GET /locales; null goes back to the browser's choice")
+    timezone: str | None = Field(
+        default=None, max_length=64,
+        description="An IANA time zone such as Europe/London; null means UTC")
 
 
 class EmailChange(Request):
@@ -363,6 +374,7 @@ class Thread(Response):
     pinned: bool
     pending: bool
     slow_mode_seconds: int
+    slow_mode_until: str | None = Field(default=None, description="When slow mode ends by itself")
     question_id: int | None = None
     signoff_paragraph_id: int | None = Field(
         default=None, description="Set on a thread opened by an objection in sign-off")
@@ -432,8 +444,9 @@ class Summary(Response):
 class Notification(Response):
     id: int
     kind: Literal["mention", "reply", "quote", "summary", "moderation", "membership",
-                  "conversation"] = Field(description="conversation: a topic's phase, sign-off "
-                                          "and deadline reminders")
+                  "conversation", "post"] = Field(
+        description="conversation: a topic's phase, sign-off and deadline reminders; "
+                    "post: a new post in what the receiver watches")
     created_at: str
     read: bool
     url: str
@@ -487,6 +500,7 @@ class MailPreferencesOut(Response):
     moderation: MailMode
     membership: MailMode
     conversation: MailMode
+    post: MailMode
 
 
 class AuditEntry(Response):
@@ -627,6 +641,19 @@ class Me(Response):
     is_admin: bool
     csrf_token: str | None
     organisation: Organisation | None = None
+    locale: str | None = None
+    timezone: str | None = None
+
+
+class LocaleOut(Response):
+    code: str
+    name: str
+    native_name: str
+    dir: Literal["ltr", "rtl"]
+
+
+class LocaleList(Response):
+    items: list[LocaleOut]
 
 
 class ErrorDetail(Response):

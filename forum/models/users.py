@@ -33,6 +33,10 @@ class User(Base):
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
     organisation = relationship("Organisation", lazy="select")
+    # The person's language (BCP 47, one of forum.i18n.LANGUAGES) and time zone (IANA name);
+    # unset, pages follow the browser and mail goes out in en-GB, times in UTC.
+    locale: Mapped[str | None] = mapped_column(String(16))
+    timezone: Mapped[str | None] = mapped_column(String(64))
 
     # Flask-Login protocol
     is_anonymous = False

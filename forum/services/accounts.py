@@ -7,6 +7,7 @@ import re
 import secrets
 
 from argon2 import PasswordHasher
+from flask_babel import gettext
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 
@@ -137,9 +138,28 @@ def change_password(user: User, new_password: str) -> None:
     after_commit(lambda: live.disconnect_user(user_id, sessions_only=True))
 
 
+_UNCHANGED = object()
+
+
 @unit_of_work
-def update_profile(user: User, display_name: str) -> User:
-    user.display_name = single_line("display_name", display_name, 80)
+def update_profile(user: User, display_name: str | None = None, *, locale=_UNCHANGED,
+                   timezone=_UNCHANGED) -> User:
+    """Display name, language and time zone; a language or zone of None forgets the choice."""
+    from forum import i18n
+
+    if display_name is not None:
+        user.display_name = single_line("display_name", display_name, 80)
+    if locale is not _UNCHANGED:
+        code = i18n.supported(locale) if locale else None
+        if locale and (code is None or code == i18n.PSEUDO):
+            raise ValidationFailed({"locale": gettext(
+                "Choose one of the languages the forum speaks.")})
+        user.locale = code
+    if timezone is not _UNCHANGED:
+        if timezone and not i18n.valid_timezone(timezone):
+            raise ValidationFailed({"timezone": gettext(
+                "Choose a time zone such as Europe/London.")})
+        user.timezone = timezone or None
     return user
 
 

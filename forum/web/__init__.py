@@ -13,6 +13,7 @@ def register(app) -> None:
         groups,
         home,
         invitations,
+        language,
         mail,
         me,
         moderation,
