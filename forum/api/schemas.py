@@ -108,10 +108,6 @@ class ThreadUpdate(Request):
     pinned: bool | None = None
     topic_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     slow_mode_seconds: int | None = Field(default=None, ge=0, le=86400)
-    slow_mode_until: AwareDatetime | None = Field(
-        default=None, description="Slow mode ends by itself at this time; null: until turned off")
-    reason: str | None = Field(default=None, max_length=1000,
-                               description="Why (moving): kept in the moderation log")
     question_id: int | None = Field(default=None, ge=1, le=MAX_ID,
                                     description="Tag with a question of the topic; null clears")
 
@@ -220,7 +216,6 @@ class MailPreferences(Request):
     moderation: MailMode | None = None
     membership: MailMode | None = None
     conversation: MailMode | None = None
-    post: MailMode | None = None
 
 
 class ProfileUpdate(Request):
@@ -374,7 +369,6 @@ class Thread(Response):
     pinned: bool
     pending: bool
     slow_mode_seconds: int
-    slow_mode_until: str | None = Field(default=None, description="When slow mode ends by itself")
     question_id: int | None = None
     signoff_paragraph_id: int | None = Field(
         default=None, description="Set on a thread opened by an objection in sign-off")
@@ -444,9 +438,8 @@ class Summary(Response):
 class Notification(Response):
     id: int
     kind: Literal["mention", "reply", "quote", "summary", "moderation", "membership",
-                  "conversation", "post"] = Field(
-        description="conversation: a topic's phase, sign-off and deadline reminders; "
-                    "post: a new post in what the receiver watches")
+                  "conversation"] = Field(description="conversation: a topic's phase, sign-off "
+                                          "and deadline reminders")
     created_at: str
     read: bool
     url: str
@@ -500,7 +493,6 @@ class MailPreferencesOut(Response):
     moderation: MailMode
     membership: MailMode
     conversation: MailMode
-    post: MailMode
 
 
 class AuditEntry(Response):
