@@ -11,8 +11,10 @@ def post_worker_init(worker):
     """Each worker also sends the mail outbox (claims keep workers from sending twice)."""
     import gevent
 
+    from forum.logs import configure
     from forum.services.mail import run_worker
 
+    configure(worker.wsgi.config["LOG_FORMAT"])
     gevent.spawn(run_worker, worker.wsgi)
     from forum.live.handlers import start_heartbeat
 

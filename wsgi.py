@@ -24,7 +24,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from forum.logs import configure
+
+    configure(app.config["LOG_FORMAT"])  # text, or JSON lines with LOG_FORMAT=json
     ensure_schema(app)
     from forum.services.mail import run_worker
 

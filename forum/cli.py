@@ -1,11 +1,11 @@
-"""`flask --app wsgi ...` commands: users, tokens, seed."""
+"""`flask --app wsgi ...` commands: users, tokens, seed, mail, backup, retention, doctor."""
 
 from __future__ import annotations
 
 import time
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from forum.errors import ForumError
@@ -107,12 +107,15 @@ def mail_send():
 @click.argument("path")
 def backup_command(path: str):
     """Write a consistent snapshot of the database to PATH while the forum runs."""
+    from forum.doctor import record_backup
     from forum.services import backup
 
     try:
-        click.echo(f"backup written to {backup.backup(path)}")
+        written = backup.backup(path)
     except ForumError as error:
         _fail(error)
+    record_backup(current_app, written)
+    click.echo(f"backup written to {written}")
 
 
 @click.command("restore")
@@ -170,6 +173,20 @@ def reminders_send(within_hours: int):
     click.echo(f"sent {sent} reminders, {mailed} mails")
 
 
+@click.command("doctor")
+def doctor_command():
+    """Check this deployment's settings and dependencies; print each problem with its fix."""
+    from forum.doctor import diagnose
+
+    problems = diagnose(current_app)
+    for problem in problems:
+        click.echo(f"PROBLEM: {problem.problem}\n    fix: {problem.fix}")
+    if problems:
+        click.echo(f"{len(problems)} problem{'s' if len(problems) > 1 else ''} found.")
+        raise SystemExit(1)
+    click.echo("all good")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
@@ -179,3 +196,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(retention_cli)
     app.cli.add_command(restore_command)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(doctor_command)

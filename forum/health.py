@@ -65,7 +65,7 @@ def schema_problem() -> str | None:
 
 
 def _first_line(exc: Exception) -> str:
-    return (str(exc).strip().splitlines() or [""])[0][:200]
+    return (str(exc).strip().splitlines() or [""])[0][:200].rstrip(".")
 
 
 def _without_password(url: str) -> str:

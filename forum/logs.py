@@ -44,8 +44,6 @@ def configure(log_format: str, level: int = logging.INFO) -> None:
 
 
 def init_app(app: Flask) -> None:
-    json_lines = app.config.get("LOG_FORMAT") == "json"
-
     def assign_request_id():
         offered = request.headers.get("X-Request-ID", "")
         g.request_id = offered if _ACCEPTABLE_ID.match(offered) else uuid.uuid4().hex
@@ -58,7 +56,7 @@ def init_app(app: Flask) -> None:
         request_id = g.get("request_id")
         if request_id:
             response.headers["X-Request-ID"] = request_id
-        if json_lines:
+        if app.config.get("LOG_FORMAT") == "json":
             started = g.get("request_started", time.perf_counter())
             access_log.info("request", extra={
                 "method": request.method, "path": request.path,
