@@ -40,39 +40,15 @@ def state():
 
 # --- who a room's audience is -----------------------------------------------------------------
 
-class _StandIn:
-    """Nobody in particular, holding one role in one group: asked of the permissions layer in
-    place of a whole audience. It has no account (id 0 is nobody's), so it is never an author."""
-
-    is_authenticated = True
-    is_active = True
-    is_anonymous = False
-    is_admin = False
-    id = 0
-    username = None
-    display_name = None
-    organisation_id = None
-    erased_at = None
-
-    def __init__(self, group: Group, role: str):
-        # The rights module keeps a user's roles and suspensions on the object; the stand-in
-        # arrives with them, so no question about it ever reaches the database.
-        self.__dict__["_group_roles"] = {group.id: role}
-        self.__dict__["_suspensions"] = {}
-
-    def get_id(self) -> None:
-        return None
-
-
 def ordinary_reader(group: Group) -> perm.Viewer:
     """The least a room's public audience may see: anonymous in a public group, a plain member
     in a private one. What this reader may not see goes to `#mod` rooms and named people only."""
-    return _StandIn(group, "member") if group.is_private else perm.AnonymousUser()
+    return perm.StandIn(group, "member") if group.is_private else perm.AnonymousUser()
 
 
 def moderator_reader(group: Group) -> perm.Viewer:
     """The `#mod` audience: the group's moderators (and site admins)."""
-    return _StandIn(group, "moderator")
+    return perm.StandIn(group, "moderator")
 
 
 def resolve_room(name, user) -> tuple[str, Group] | None:

@@ -15,8 +15,6 @@ from flask_login import current_user
 
 from forum import permissions as perm
 from forum.auth import bearer_token, user_for_session
-from forum.extensions import db
-from forum.models import ApiToken, User
 
 
 @dataclass(frozen=True)
@@ -36,7 +34,7 @@ _identities: dict[str, Identity] = {}
 def identify(auth) -> Identity | None:
     """At connect: a token (in `auth`, else a Bearer header) wins over the session cookie;
     None when a token is given but not valid (the connection is refused)."""
-    from forum.services.accounts import user_for_token
+    from forum.services import accounts
 
     token = None
     if isinstance(auth, dict) and auth.get("token") is not None:
@@ -44,21 +42,13 @@ def identify(auth) -> Identity | None:
     else:
         token = bearer_token()
     if token is not None:
-        user = user_for_token(token)
+        user = accounts.user_for_token(token)
         if user is None:
             return None
-        return Identity(user.id, token=token, token_id=_token_id(user, token))
+        return Identity(user.id, token=token, token_id=accounts.token_id_for(user, token))
     if not current_user.is_authenticated:  # loaded from the cookie by `user_for_session`
         return ANONYMOUS  # no session, or one that no longer stands: a reader of public rooms
     return Identity(current_user.id, session_id=current_user.get_id())
-
-
-def _token_id(user: User, token: str) -> int | None:
-    """The id of the token the connection signed in with (to end it when that token is revoked)."""
-    from forum.services.accounts import _digest
-
-    return db.session.scalar(db.select(ApiToken.id).where(ApiToken.user_id == user.id,
-                                                          ApiToken.token_hash == _digest(token)))
 
 
 def remember(sid: str, identity: Identity) -> None:

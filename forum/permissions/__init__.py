@@ -10,6 +10,7 @@
 from forum.permissions.rights import *  # noqa: F403
 from forum.permissions.rights import (  # noqa: F401  (names used with the perm. prefix)
     AnonymousUser,
+    StandIn,
     Viewer,
     _signed_in,
     forget_cached_rights,

@@ -64,6 +64,30 @@ def _suspended_groups(user: Viewer) -> dict[int, datetime]:
     return cached
 
 
+class StandIn:
+    """Nobody in particular, holding one role in one group: asked in place of a whole audience
+    (a live room's readers). It has no account (id 0 is nobody's), so it is never an author, and
+    it arrives with its roles and suspensions cached, so no question about it reaches the
+    database."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+    is_admin = False
+    id = 0
+    username = None
+    display_name = None
+    organisation_id = None
+    erased_at = None
+
+    def __init__(self, group: Group, role: str):
+        self.__dict__["_group_roles"] = {group.id: role}
+        self.__dict__["_suspensions"] = {}
+
+    def get_id(self) -> None:
+        return None
+
+
 def forget_cached_rights(user: Viewer) -> None:
     """Drop the cached roles and suspensions after a service changed them."""
     if user is not None:

@@ -7,8 +7,8 @@ import re
 import secrets
 
 from argon2 import PasswordHasher
-from flask_babel import gettext
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext
 from sqlalchemy import select, update
 
 from forum import live
@@ -300,6 +300,12 @@ def user_for_reset_token(token: str) -> User:
     if user is None or not user.is_active or data.get("f") != _fingerprint(user):
         raise NotFound("This reset link is not valid or has expired.")
     return user
+
+
+def token_id_for(user: User, token: str) -> int | None:
+    """The id of one of the user's tokens, given the token itself (live connections keep it)."""
+    return db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == user.id,
+                                                       ApiToken.token_hash == _digest(token)))
 
 
 def user_for_token(token: str) -> User | None:
