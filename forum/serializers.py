@@ -56,7 +56,9 @@ def thread_json(thread: Thread, viewer: perm.Viewer, *, with_can: bool = True) -
         "author": user_ref(thread.author), "created_at": iso(thread.created_at),
         "last_post_at": iso(thread.last_post_at), "post_count": thread.post_count,
         "locked": thread.locked, "pinned": thread.pinned, "pending": thread.pending,
-        "slow_mode_seconds": thread.slow_mode_seconds, "question_id": thread.question_id,
+        "slow_mode_seconds": thread.slow_mode_seconds,
+        "slow_mode_until": iso(thread.slow_mode_until) if thread.slow_mode_until else None,
+        "question_id": thread.question_id,
         "signoff_paragraph_id": thread.signoff_paragraph_id,
     }
     if with_can:

@@ -108,6 +108,10 @@ class ThreadUpdate(Request):
     pinned: bool | None = None
     topic_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     slow_mode_seconds: int | None = Field(default=None, ge=0, le=86400)
+    slow_mode_until: AwareDatetime | None = Field(
+        default=None, description="Slow mode ends by itself at this time; null: until turned off")
+    reason: str | None = Field(default=None, max_length=1000,
+                               description="Why (moving): kept in the moderation log")
     question_id: int | None = Field(default=None, ge=1, le=MAX_ID,
                                     description="Tag with a question of the topic; null clears")
 
@@ -369,6 +373,7 @@ class Thread(Response):
     pinned: bool
     pending: bool
     slow_mode_seconds: int
+    slow_mode_until: str | None = Field(default=None, description="When slow mode ends by itself")
     question_id: int | None = None
     signoff_paragraph_id: int | None = Field(
         default=None, description="Set on a thread opened by an objection in sign-off")

@@ -30,6 +30,8 @@ def update_thread(thread_id: int, data: s.ThreadUpdate):
     changes = data.model_dump(exclude_none=True)
     if "question_id" in data.model_fields_set:
         changes["question_id"] = data.question_id  # null clears the tag
+    if "slow_mode_until" in data.model_fields_set:
+        changes["slow_mode_until"] = data.slow_mode_until  # null: until turned off
     return thread_json(thread_service.update_thread(me, thread, **changes), me)
 
 

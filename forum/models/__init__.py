@@ -14,6 +14,7 @@ from forum.models.consultations import (
     SignOff,
     SignOffParagraph,
     SignOffVote,
+    SignOffVoteChange,
 )
 from forum.models.groups import JOIN_POLICIES, ROLE_RANK, ROLES, VISIBILITIES, Group, Membership
 from forum.models.invitations import Invitation
@@ -41,6 +42,7 @@ __all__ = [
     "ApiToken", "User", "SearchEntry", "SEARCH_KINDS",
     "MailPreference", "OutgoingMail", "MAIL_MODES", "DEFAULT_MAIL_MODES", "AuditEntry",
     "Invitation", "Organisation", "ConsultationQuestion", "QuoteConsent", "SignOff",
-    "SignOffParagraph", "SignOffVote", "PhaseReminder", "TOPIC_PHASES", "CONSENT_LEVELS",
+    "SignOffParagraph", "SignOffVote", "SignOffVoteChange",
+    "PhaseReminder", "TOPIC_PHASES", "CONSENT_LEVELS",
     "DEFAULT_CONSENT", "STANCES",
 ]

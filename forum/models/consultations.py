@@ -111,6 +111,27 @@ class SignOffVote(Base):
     cast_by = relationship("User", lazy="joined")
 
 
+class SignOffVoteChange(Base):
+    """Every vote cast or changed, kept: who, when, and from what to what (the annex shows it)."""
+
+    __tablename__ = "signoff_vote_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paragraph_id: Mapped[int] = mapped_column(
+        ForeignKey("signoff_paragraphs.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    from_stance: Mapped[str | None] = mapped_column(String(16))
+    to_stance: Mapped[str] = mapped_column(String(16))
+    from_reason: Mapped[str] = mapped_column(Text, default="")
+    to_reason: Mapped[str] = mapped_column(Text, default="")
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation = relationship("Organisation", lazy="joined")
+    changed_by = relationship("User", lazy="joined")
+
+
 class PhaseReminder(Base):
     """A deadline reminder sent: at most one per topic, phase and person."""
 

@@ -54,6 +54,8 @@ class Suspension(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    user = relationship("User", lazy="joined", foreign_keys=[user_id])
+
 
 class ModerationAction(Base):
     """One line of a group's moderation log, written in the action's own transaction."""

@@ -31,6 +31,8 @@ class Thread(Base):
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     pending: Mapped[bool] = mapped_column(Boolean, default=False)
     slow_mode_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    # Slow mode ends by itself at this time (None: until a moderator turns it off).
+    slow_mode_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     question_id: Mapped[int | None] = mapped_column(
         ForeignKey("consultation_questions.id", ondelete="SET NULL"))
     # An objection raised in sign-off may open a thread about its paragraph.

@@ -131,7 +131,10 @@ def _slow_mode(user: Viewer, thread: Thread) -> Refusal | None:
     """Slow mode (moderators exempt) and the slower pace from drafting on (facilitators exempt)."""
     group = thread.topic.group
     interval, by_phase = 0, False
-    if thread.slow_mode_seconds and not is_moderator(user, group):
+    until = thread.slow_mode_until  # slow mode with an end time stops by itself
+    ended = until is not None and (until if until.tzinfo else until.replace(tzinfo=UTC)) \
+        <= datetime.now(UTC)
+    if thread.slow_mode_seconds and not ended and not is_moderator(user, group):
         interval = thread.slow_mode_seconds
     if reply_interval(thread.topic) > interval and not is_facilitator(user, group):
         interval, by_phase = reply_interval(thread.topic), True
