@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from forum import ratelimits
 from forum.errors import ForumError
@@ -25,7 +26,7 @@ def tokens():
         try:
             if "revoke" in request.form:
                 accounts.revoke_token(me, parse_id("revoke", request.form["revoke"]) or 0)
-                flash("Token revoked.", "info")
+                flash(_("Token revoked."), "info")
             else:
                 created = accounts.create_token(me.username, request.form.get("name") or "web")
         except ForumError as error:
@@ -39,7 +40,7 @@ def tokens():
 def forgot_password():
     if request.method == "POST" and ActionForm().validate_on_submit():
         accounts.request_password_reset(request.form.get("login", ""))
-        flash("If an account matches, we have sent it a link to reset the password.", "info")
+        flash(_("If an account matches, we have sent it a link to reset the password."), "info")
         return redirect(url_for("web.login"), code=303)
     return render_template("account/forgot.html", action=ActionForm())
 
@@ -51,7 +52,7 @@ def reset_password(token: str):
     if request.method == "POST" and ActionForm().validate_on_submit():
         try:
             accounts.reset_password(user, request.form.get("password", ""))
-            flash("Your password was changed: sign in with it.", "info")
+            flash(_("Your password was changed: sign in with it."), "info")
             return redirect(url_for("web.login"), code=303)
         except ForumError as exc:
             error = (exc.fields or {}).get("password", exc.message)
@@ -63,14 +64,14 @@ def reset_password(token: str):
 def admin():
     me = _signed_in()
     if not me.is_admin:
-        refuse(me, "Only site administrators see this page.")
+        refuse(me, _("Only site administrators see this page."))
     if request.method == "POST" and ActionForm().validate_on_submit():
         try:
             if "approve" in request.form:
                 user = db.session.get(User, parse_id("approve", request.form["approve"]) or 0)
                 if user is not None:
                     accounts.approve_user(me, user)
-                    flash(f"Approved {user.display_name}.", "info")
+                    flash(_("Approved %(name)s.", name=user.display_name), "info")
             else:
                 group = group_service.create_group(
                     me, request.form.get("slug", ""), request.form.get("name", ""),
@@ -88,5 +89,5 @@ def admin():
 @bp.route("/email/confirm/<token>")
 def confirm_email(token: str):
     user = accounts.confirm_email_change(token)
-    flash(f"Your e-mail address is now {user.email}.", "info")
+    flash(_("Your e-mail address is now %(address)s.", address=user.email), "info")
     return redirect(url_for("web.home"), code=303)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from forum import ratelimits
@@ -37,7 +38,7 @@ def login():
                 return redirect(_safe_next(request.args.get("next") or request.form.get("next")),
                                 code=303)
         return render_template("auth/login.html", form=form,
-                               error="Wrong username or password."), 401
+                               error=_("Wrong username or password.")), 401
     return render_template("auth/login.html", form=form, error=None)
 
 

@@ -36,7 +36,8 @@ def topic_phase(topic_id: int):
         try:
             deadline = _parse_time(request.form.get("deadline", ""), "deadline")
             phases.set_phase(me, tpc, request.form.get("phase", ""), deadline)
-            flash(f"The topic is now in {phases.PHASE_LABELS[tpc.phase].lower()}.", "info")
+            flash(_("The topic is now in %(phase)s.", phase=phases.PHASE_LABELS[tpc.phase].lower()),
+                  "info")
         except ForumError as error:
             if error.status in (401, 404):
                 raise
@@ -84,7 +85,7 @@ def signoff_open(topic_id: int):
         try:
             signoff.open_signoff(me, tpc, None,
                                  _parse_time(request.form.get("closes_at", ""), "closes_at"))
-            flash("The draft is with the member organisations for sign-off.", "info")
+            flash(_("The draft is with the member organisations for sign-off."), "info")
             return _back_to("web.signoff_page", topic_id=tpc.id)
         except ForumError as error:
             if error.status in (401, 404):
@@ -128,7 +129,7 @@ def consent_form():
                 chosen = request.form.get(f"consent-{group.id}")
                 if chosen and chosen != _level:
                     consent.set_group_consent(me, db.session.get(Group, group.id), chosen)
-            flash("Saved how your words may be quoted.", "info")
+            flash(_("Saved how your words may be quoted."), "info")
         except ForumError as error:
             _flash_error(error)
     return redirect(url_for("web.profile") + "#quoting", code=303)
@@ -142,7 +143,7 @@ def post_consent(post_id: int):
         level = request.form.get("level") or None
         try:
             consent.set_post_consent(me, found, level)
-            flash("Saved how this post may be quoted.", "info")
+            flash(_("Saved how this post may be quoted."), "info")
         except ForumError as error:
             if error.status in (401, 404):
                 raise
@@ -160,18 +161,20 @@ def organisations_page():
                 org = organisations.get_organisation(me, parse_id("delete",
                                                                   request.form["delete"]) or 0)
                 organisations.delete_organisation(me, org)
-                flash(f"Removed {org.name}.", "info")
+                flash(_("Removed %(organisation)s.", organisation=org.name), "info")
             elif request.form.get("username"):
                 org_id = parse_id("organisation_id", request.form.get("organisation_id"))
                 org = organisations.get_organisation(me, org_id) if org_id else None
                 user = queries.get_user(request.form["username"].strip())
                 organisations.set_member_organisation(me, user, org)
-                flash(f"{user.display_name} now speaks for "
-                      f"{org.name if org else 'no organisation'}.", "info")
+                flash(_("%(name)s now speaks for %(organisation)s.", name=user.display_name,
+                        organisation=org.name) if org else
+                      _("%(name)s now speaks for no organisation.", name=user.display_name),
+                      "info")
             else:
                 org = organisations.create_organisation(me, request.form.get("name", ""),
                                                         request.form.get("region", ""))
-                flash(f"Added {org.name}.", "info")
+                flash(_("Added %(organisation)s.", organisation=org.name), "info")
             return _back_to("web.organisations_page")
         except ForumError as error:
             _flash_error(error)

@@ -1,5 +1,6 @@
 """Flask-WTF forms: fields and CSRF; the rules themselves live in the services."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -14,15 +15,15 @@ from wtforms.validators import InputRequired, Optional
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Username", validators=[InputRequired()])
-    password = PasswordField("Password", validators=[InputRequired()])
+    username = StringField(_l("Username"), validators=[InputRequired()])
+    password = PasswordField(_l("Password"), validators=[InputRequired()])
 
 
 class SignupForm(FlaskForm):
-    username = StringField("Username")
-    display_name = StringField("Your name (and organisation)")
-    email = StringField("E-mail address")
-    password = PasswordField("Password (at least 10 characters)")
+    username = StringField(_l("Username"))
+    display_name = StringField(_l("Your name (and organisation)"))
+    email = StringField(_l("E-mail address"))
+    password = PasswordField(_l("Password (at least 10 characters)"))
 
 
 def _digits_or_blank(value):
@@ -32,56 +33,58 @@ def _digits_or_blank(value):
 
 
 class PostForm(FlaskForm):
-    body = TextAreaField("Your reply")
+    body = TextAreaField(_l("Your reply"))
     reply_to = HiddenField(filters=[_digits_or_blank])
-    question_id = SelectField("Which question does it answer?", choices=[("", "")],
+    question_id = SelectField(_l("Which question does it answer?"), choices=[("", "")],
                               validate_choice=False)
 
 
 class ThreadForm(FlaskForm):
-    title = StringField("Title")
-    body = TextAreaField("Opening post")
-    question_id = SelectField("Which question does it answer?", choices=[("", "")],
+    title = StringField(_l("Title"))
+    body = TextAreaField(_l("Opening post"))
+    question_id = SelectField(_l("Which question does it answer?"), choices=[("", "")],
                               validate_choice=False)
 
 
 class TopicForm(FlaskForm):
-    title = StringField("Title")
-    briefing = TextAreaField("Briefing")
-    status = SelectField("Status", choices=[("open", "Open"), ("upcoming", "Upcoming"),
-                                            ("concluded", "Concluded"), ("archived", "Archived")])
-    event_at = StringField("Meeting or event (UTC, e.g. 2026-12-01 10:00)",
+    title = StringField(_l("Title"))
+    briefing = TextAreaField(_l("Briefing"))
+    status = SelectField(_l("Status"), choices=[
+        ("open", _l("Open")), ("upcoming", _l("Upcoming")), ("concluded", _l("Concluded")),
+        ("archived", _l("Archived"))])
+    event_at = StringField(_l("Meeting or event (UTC, e.g. 2026-12-01 10:00)"),
                            validators=[Optional()])
-    response_deadline = StringField("Response deadline (UTC, e.g. 2026-12-15 17:00)",
+    response_deadline = StringField(_l("Response deadline (UTC, e.g. 2026-12-15 17:00)"),
                                     validators=[Optional()])
-    questions = TextAreaField("Consultation questions, one per line (editable until the topic "
-                              "opens)", validators=[Optional()])
+    questions = TextAreaField(_l("Consultation questions, one per line (editable until the topic "
+                              "opens)"), validators=[Optional()])
 
 
 class EditPostForm(FlaskForm):
-    body = TextAreaField("Post")
-    reason = StringField("Reason for the edit (optional)")
+    body = TextAreaField(_l("Post"))
+    reason = StringField(_l("Reason for the edit (optional)"))
 
 
 class FlagForm(FlaskForm):
-    reason = SelectField("Why?", choices=[("spam", "Spam"), ("abusive", "Abusive"),
-                                          ("off_topic", "Off topic"), ("other", "Other")])
-    note = StringField("Note for the moderators (optional)")
+    reason = SelectField(_l("Why?"), choices=[
+        ("spam", _l("Spam")), ("abusive", _l("Abusive")), ("off_topic", _l("Off topic")),
+        ("other", _l("Other"))])
+    note = StringField(_l("Note for the moderators (optional)"))
 
 
 class ReasonForm(FlaskForm):
-    reason = StringField("Reason")
+    reason = StringField(_l("Reason"))
 
 
 class SummaryForm(FlaskForm):
-    body = TextAreaField("Summary")
-    publish = BooleanField("Publish now (members are notified)")
+    body = TextAreaField(_l("Summary"))
+    publish = BooleanField(_l("Publish now (members are notified)"))
 
 
 class SuspendForm(FlaskForm):
-    username = StringField("Username")
-    days = IntegerField("Days", default=7)
-    reason = StringField("Reason")
+    username = StringField(_l("Username"))
+    days = IntegerField(_l("Days"), default=7)
+    reason = StringField(_l("Reason"))
 
 
 class ActionForm(FlaskForm):

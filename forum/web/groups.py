@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from forum import permissions as perm
 from forum.errors import ForumError
@@ -31,8 +32,8 @@ def group(slug: str):
 def join_group(slug: str):
     grp = queries.get_group_to_join(slug, viewer())
     status = group_service.join_group(viewer(), grp)
-    flash("Welcome to the group." if status == "member" else
-          "Your request was sent to the group's moderators.", "info")
+    flash(_("Welcome to the group.") if status == "member" else
+          _("Your request was sent to the group's moderators."), "info")
     return redirect(url_for("web.group", slug=slug), code=303)
 
 
@@ -41,7 +42,7 @@ def leave_group(slug: str):
     me = viewer()
     grp = queries.get_group_to_leave(slug, me)
     group_service.remove_member(me, grp, me)
-    flash("You left the group.", "info")
+    flash(_("You left the group."), "info")
     return redirect(url_for("web.home"), code=303)
 
 
@@ -59,7 +60,7 @@ def members(slug: str):
                 else:
                     group_service.set_member_role(me, grp, member,
                                                   request.form.get("role", "member"))
-                flash(f"Updated {member.display_name}.", "info")
+                flash(_("Updated %(name)s.", name=member.display_name), "info")
             except ForumError as error:
                 flash(error.message, "error")
         return redirect(url_for("web.members", slug=slug), code=303)
@@ -80,7 +81,7 @@ def invite(slug: str):
             invitations.invite(me, grp, **({"email": target} if "@" in target
                                            else {"username": target}),
                                role=request.form.get("role", "member"))
-            flash(f"Invitation sent to {target}.", "info")
+            flash(_("Invitation sent to %(invitee)s.", invitee=target), "info")
         except ForumError as error:
             for message in (error.fields or {"": error.message}).values():
                 flash(message, "error")
@@ -97,7 +98,7 @@ def _parse_time(raw: str | None, name: str):
             continue
     from forum.errors import ValidationFailed
 
-    raise ValidationFailed({name: "Use the form 2026-12-01 10:00 (UTC)."})
+    raise ValidationFailed({name: _("Use the form 2026-12-01 10:00 (UTC).")})
 
 
 @bp.route("/groups/<slug>/topics/new", methods=["GET", "POST"])

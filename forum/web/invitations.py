@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from forum.errors import ForumError
 from forum.services import invitations
@@ -20,7 +21,7 @@ def invitation(token: str):
     if request.method == "POST" and ActionForm().validate_on_submit():
         try:
             invitations.accept(me, token=token)
-            flash(f"Welcome to {found.group.name}.", "info")
+            flash(_("Welcome to %(group)s.", group=found.group.name), "info")
             return redirect(url_for("web.group", slug=found.group.slug), code=303)
         except ForumError as error:
             if error.status == 401:

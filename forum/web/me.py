@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from forum.errors import ForumError, NotFound
 from forum.models import NOTIFICATION_KINDS
@@ -59,8 +60,8 @@ def signup():
             accounts.create_user(form.username.data or "", form.email.data or "",
                                  form.password.data or "", display_name=form.display_name.data,
                                  approved=mode == "open")
-            flash("Your account is ready: sign in." if mode == "open" else
-                  "Thank you: a site administrator will approve your account soon.", "info")
+            flash(_("Your account is ready: sign in.") if mode == "open" else
+                  _("Thank you: a site administrator will approve your account soon."), "info")
             return redirect(url_for("web.login"), code=303)
         except ForumError as error:
             status = show_errors(form, error)
@@ -74,7 +75,7 @@ def profile():
         try:
             mail.set_preferences(me, {kind: request.form.get(kind, "immediate")
                                       for kind in NOTIFICATION_KINDS})
-            flash("Saved.", "info")
+            flash(_("Saved."), "info")
         except ForumError as error:
             flash(error.message, "error")
         return redirect(url_for("web.profile"), code=303)
@@ -93,11 +94,11 @@ def erase_me():
 
     me = _signed_in()
     if not ActionForm().validate_on_submit() or request.form.get("confirm") != "ERASE":
-        flash("Type ERASE to confirm.", "error")
+        flash(_("Type ERASE to confirm."), "error")
         return redirect(url_for("web.profile"), code=303)
     erasure.erase_account(me, me, keep_posts=request.form.get("keep_posts") == "1")
     logout_user()
-    flash("Your account and personal data were erased.", "info")
+    flash(_("Your account and personal data were erased."), "info")
     return redirect(url_for("web.home"), code=303)
 
 
@@ -111,7 +112,7 @@ def change_password():
             accounts.change_own_password(me, request.form.get("current_password", ""),
                                          request.form.get("new_password", ""))
             login_user(me)  # this session carries on; every other one has ended
-            flash("Password changed. Other sessions and your API tokens were signed out.",
+            flash(_("Password changed. Other sessions and your API tokens were signed out."),
                   "info")
         except ForumError as error:
             for message in (error.fields or {"": error.message}).values():

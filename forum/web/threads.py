@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from forum import permissions as perm
@@ -90,7 +91,7 @@ def thread(thread_id: int):
                 raise
             return _render_thread(thr, form, show_errors(form, error))
         if post.pending:
-            flash("Your post is awaiting a moderator's approval.", "info")
+            flash(_("Your post is awaiting a moderator's approval."), "info")
         return redirect(url_for("web.post", post_id=post.id), code=303)
     return _render_thread(thr, form)
 
@@ -130,7 +131,7 @@ def flag(post_id: int):
     if form.validate_on_submit():
         try:
             moderation.flag_post(me, found, form.reason.data, form.note.data)
-            flash("Thank you: the moderators will look at this post.", "info")
+            flash(_("Thank you: the moderators will look at this post."), "info")
         except ForumError as error:
             if error.status in (401, 404):
                 raise
