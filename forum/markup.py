@@ -15,6 +15,8 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_inline import StateInline
 
 POST_REF = re.compile(r"\[\[post:(\d{1,18})\]\]")
+# @username: not after a word character (an e-mail address) and without trailing dots.
+MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_][A-Za-z0-9_.-]{0,30}[A-Za-z0-9_])")
 MAX_BODY_BYTES = 65536
 
 ALLOWED_TAGS = frozenset({
@@ -60,11 +62,29 @@ def _post_ref_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def _mention_rule(state: StateInline, silent: bool) -> bool:
+    """@username becomes a link to the person's page (never inside code or another link)."""
+    if state.src[state.pos] != "@" or state.linkLevel > 0:
+        return False
+    match = MENTION.match(state.src, state.pos)
+    if not match or (state.pos > 0 and re.match(r"[\w@]", state.src[state.pos - 1])):
+        return False
+    if not silent:
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": f"/users/{match.group(1)}", "class": "mention"}
+        text = state.push("text", "", 0)
+        text.content = match.group(0)
+        state.push("link_close", "a", -1)
+    state.pos = match.end()
+    return True
+
+
 _md = (
     MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
     .enable(["table", "strikethrough", "linkify"])
 )
 _md.inline.ruler.before("link", "post_ref", _post_ref_rule)
+_md.inline.ruler.before("link", "mention", _mention_rule)
 
 
 def _render_image(self, tokens, idx, options, env) -> str:

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from forum import permissions as perm
 from forum.models import Group, Membership, Post, PostRevision, Summary, Thread, Topic, User
 from forum.permissions import actions
+from forum.services import reading
 
 
 def iso(value: datetime | None) -> str | None:
@@ -36,7 +37,10 @@ def membership_json(membership: Membership) -> dict:
     return {**user_ref(membership.user), "role": membership.role}
 
 
-def topic_json(topic: Topic, viewer: perm.Viewer, *, with_can: bool = True) -> dict:
+def topic_json(topic: Topic, viewer: perm.Viewer, *, with_can: bool = True,
+               unread: dict[int, int] | None = None) -> dict:
+    """`unread`: topic_id -> unread count precomputed for a page (reading.topic_unread);
+    without it a personal payload asks for this one topic."""
     data = {
         "id": topic.id, "group": {"slug": topic.group.slug, "name": topic.group.name},
         "title": topic.title, "briefing_markdown": topic.briefing_markdown,
@@ -47,10 +51,21 @@ def topic_json(topic: Topic, viewer: perm.Viewer, *, with_can: bool = True) -> d
     }
     if with_can:
         data["can"] = actions.topic_can(viewer, topic)
+        if unread is None:
+            unread = reading.topic_unread(viewer, [topic])
+        data["unread_count"] = unread.get(topic.id) if _signed_in(viewer) else None
     return data
 
 
-def thread_json(thread: Thread, viewer: perm.Viewer, *, with_can: bool = True) -> dict:
+def _signed_in(viewer: perm.Viewer) -> bool:
+    return viewer is not None and bool(getattr(viewer, "is_authenticated", False))
+
+
+def thread_json(thread: Thread, viewer: perm.Viewer, *, with_can: bool = True,
+                positions: reading.Reading | None = None) -> dict:
+    """`positions`: the caller's read positions precomputed for a page (reading.thread_reading);
+    without them a personal payload asks for this one thread. Live events (`with_can=False`)
+    go to a whole audience and carry none."""
     data = {
         "id": thread.id, "topic_id": thread.topic_id, "title": thread.title,
         "author": user_ref(thread.author), "created_at": iso(thread.created_at),
@@ -63,6 +78,11 @@ def thread_json(thread: Thread, viewer: perm.Viewer, *, with_can: bool = True) -
     }
     if with_can:
         data["can"] = actions.thread_can(viewer, thread)
+        if positions is None:
+            positions = reading.thread_reading(viewer, [thread])
+        last_read, unread = positions.get(thread.id, (None, None))
+        data["last_read_post_id"] = last_read
+        data["unread_count"] = unread if _signed_in(viewer) else None
     first_post = getattr(thread, "first_post", None)
     if first_post is not None:
         data["first_post"] = post_json(first_post, viewer, [], with_can=with_can)

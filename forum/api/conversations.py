@@ -8,7 +8,7 @@ from forum.api import operation, signed_in_user, viewer, whole_list_json
 from forum.api import schemas as s
 from forum.errors import ValidationFailed
 from forum.serializers import post_json, summary_json, thread_json
-from forum.services import queries, reports, summaries
+from forum.services import queries, reading, reports, summaries
 
 
 @operation("/topics/<id:topic_id>/summary", "GET",
@@ -78,6 +78,7 @@ def topic_insights(topic_id: int):
         return post_json(p, me, [], group)
 
     members = data["members"]
+    positions = reading.thread_reading(me, data["unanswered_threads"])
     return {
         "topic_id": topic.id,
         "participation": {"members": members, "posters": data["posters"],
@@ -85,5 +86,6 @@ def topic_insights(topic_id: int):
         "most_agreed": [post(p) for p in data["most_agreed"]],
         "most_divisive": [post(p) for p in data["most_divisive"]],
         "most_replied": [{"post": post(p), "replies": n} for p, n in data["most_replied"]],
-        "unanswered_threads": [thread_json(t, me) for t in data["unanswered_threads"]],
+        "unanswered_threads": [thread_json(t, me, positions=positions)
+                               for t in data["unanswered_threads"]],
     }

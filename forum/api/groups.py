@@ -6,7 +6,7 @@ from forum.api import PAGINATION, operation, page_args, page_json, signed_in_use
 from forum.api import schemas as s
 from forum.serializers import group_json, membership_json, topic_json
 from forum.services import groups as group_service
-from forum.services import queries
+from forum.services import queries, reading
 from forum.services import topics as topic_service
 
 
@@ -84,7 +84,9 @@ def group_topics(slug: str):
     me = viewer()
     group = queries.get_group(slug, me)
     page, per_page = page_args()
-    return page_json(queries.list_topics(group, me, page, per_page), lambda t: topic_json(t, me))
+    result = queries.list_topics(group, me, page, per_page)
+    unread = reading.topic_unread(me, result.items)
+    return page_json(result, lambda t: topic_json(t, me, unread=unread))
 
 
 @operation("/groups/<slug>/topics", "POST", summary="Open an informed-conversation topic",

@@ -12,7 +12,7 @@ from forum.serializers import (
     suspension_json,
     thread_json,
 )
-from forum.services import moderation, queries
+from forum.services import moderation, queries, reading
 
 
 @operation("/posts/<id:post_id>/flags", "POST", summary="Flag a post for the moderators",
@@ -43,16 +43,17 @@ def moderation_queue(slug: str):
     page, per_page = page_args()
     items = moderation.queue_items(me, group)
     chosen = items[(page - 1) * per_page: page * per_page]
+    positions = reading.thread_reading(me, [item["post"].thread for item in chosen])
     return {
         "items": [{"type": item["type"], "post": post_json(item["post"], me, [], group),
-                   "thread": _bare_thread(item["post"].thread, me),
+                   "thread": _bare_thread(item["post"].thread, me, positions),
                    "flags": [flag_json(f) for f in item["flags"]]} for item in chosen],
         "page": page, "per_page": per_page, "total": len(items),
     }
 
 
-def _bare_thread(thread, me):
-    data = thread_json(thread, me)
+def _bare_thread(thread, me, positions):
+    data = thread_json(thread, me, positions=positions)
     data.pop("first_post", None)
     return data
 

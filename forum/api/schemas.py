@@ -222,6 +222,7 @@ class MailPreferences(Request):
     conversation: MailMode | None = None
 
 
+    post: MailMode | None = None
 class ProfileUpdate(Request):
     display_name: str | None = Field(default=None, min_length=1, max_length=80)
     locale: str | None = Field(
@@ -334,6 +335,9 @@ class Topic(Response):
                                  "(left out of live events, which go to a whole audience)")
 
 
+    unread_count: int | None = Field(
+        default=None, description="Posts new to the caller over the threads they see; null for "
+        "anonymous callers (left out of live events)")
 class Reactions(Response):
     agree: int
     disagree: int
@@ -382,6 +386,12 @@ class Thread(Response):
     first_post: Post | None = None
 
 
+    last_read_post_id: int | None = Field(
+        default=None, description="The caller's read position (null before the first visit, "
+        "and for anonymous callers)")
+    unread_count: int | None = Field(
+        default=None, description="Published posts after the read position that the caller "
+        "may see, their own excluded; null for anonymous callers")
 class Revision(Response):
     revision: int
     body_markdown: str
@@ -443,8 +453,9 @@ class Summary(Response):
 class Notification(Response):
     id: int
     kind: Literal["mention", "reply", "quote", "summary", "moderation", "membership",
-                  "conversation"] = Field(description="conversation: a topic's phase, sign-off "
-                                          "and deadline reminders")
+                  "conversation", "post"] = Field(
+        description="conversation: a topic's phase, sign-off and deadline reminders; "
+                    "post: a new post in what the receiver watches")
     created_at: str
     read: bool
     url: str
@@ -500,6 +511,7 @@ class MailPreferencesOut(Response):
     conversation: MailMode
 
 
+    post: MailMode
 class AuditEntry(Response):
     id: int
     action: str
@@ -669,3 +681,85 @@ def page_of(item: type[BaseModel]) -> type[BaseModel]:
         "__annotations__": {"items": list[item], "page": int, "per_page": int, "total": int},
         "__module__": __name__,
     })
+
+
+# --- reading, following and writing (second edition) ------------------------------------------
+
+WatchLevel = Literal["watching", "normal", "muted"]
+
+
+class ReadPositionSet(Request):
+    post_id: Id
+
+
+class WatchSet(Request):
+    level: WatchLevel
+
+
+class WatchOut(Response):
+    level: WatchLevel
+
+
+class ReplyDraftSet(Request):
+    body: str
+
+
+class ThreadDraftSet(Request):
+    title: str = Field(default="", max_length=200)
+    body: str
+
+
+class DraftOut(Response):
+    body: str
+    title: str | None = Field(default=None, description="Only for a new thread's draft")
+    updated_at: str
+
+
+class DraftItem(Response):
+    kind: Literal["reply", "thread"]
+    thread_id: int | None = None
+    topic_id: int | None = None
+    title: str
+    excerpt: str
+    updated_at: str
+
+
+class DraftList(Response):
+    items: list[DraftItem]
+
+
+class PreviewRequest(Request):
+    body: str
+
+
+class PreviewOut(Response):
+    html: str
+
+
+class OrganisationRef(Response):
+    id: int
+    name: str
+
+
+class Person(Response):
+    username: str
+    display_name: str
+    organisation: OrganisationRef | None
+    joined_at: str
+    groups: list[GroupRef]
+
+
+class PersonList(Response):
+    items: list[UserRef]
+
+
+class AgendaItem(Response):
+    kind: Literal["signoff_vote", "deadline", "invitation", "review", "summary_draft"]
+    title: str
+    url: str
+    due_at: str | None
+    group: GroupRef
+
+
+class Agenda(Response):
+    items: list[AgendaItem]

@@ -6,7 +6,7 @@ from forum import ratelimits
 from forum.api import PAGINATION, operation, page_args, page_json, signed_in_user, viewer
 from forum.api import schemas as s
 from forum.serializers import thread_json, topic_json
-from forum.services import queries
+from forum.services import queries, reading
 from forum.services import threads as thread_service
 from forum.services import topics as topic_service
 
@@ -33,8 +33,9 @@ def topic_threads(topic_id: int):
     me = viewer()
     topic = queries.get_topic(topic_id, me)
     page, per_page = page_args()
-    return page_json(queries.list_threads(topic, me, page, per_page),
-                     lambda t: thread_json(t, me))
+    result = queries.list_threads(topic, me, page, per_page)
+    positions = reading.thread_reading(me, result.items)
+    return page_json(result, lambda t: thread_json(t, me, positions=positions))
 
 
 @operation("/topics/<id:topic_id>/threads", "POST", summary="Start a thread with its first post",

@@ -27,6 +27,7 @@ from forum.models.moderation import (
     Suspension,
 )
 from forum.models.notifications import NOTIFICATION_KINDS, Notification
+from forum.models.reading import WATCH_LEVELS, WATCH_TARGETS, Draft, ReadPosition, Watch
 from forum.models.search import SEARCH_KINDS, SearchEntry
 from forum.models.threads import REACTION_KINDS, Post, PostRevision, Reaction, Thread
 from forum.models.topics import TOPIC_STATUSES, Summary, SummaryCitation, Topic
@@ -45,4 +46,5 @@ __all__ = [
     "SignOffParagraph", "SignOffVote", "SignOffVoteChange",
     "PhaseReminder", "TOPIC_PHASES", "CONSENT_LEVELS",
     "DEFAULT_CONSENT", "STANCES",
+    "ReadPosition", "Watch", "Draft", "WATCH_LEVELS", "WATCH_TARGETS",
 ]

@@ -14,6 +14,7 @@ DEFAULT_MAIL_MODES = {
     "mention": "immediate", "reply": "immediate", "quote": "immediate",
     "summary": "immediate", "moderation": "immediate", "membership": "immediate",
     "conversation": "immediate",
+    "post": "immediate",  # only for what the person chose to watch
 }
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from forum.models.base import Base, UTCDateTime, utcnow
 
 NOTIFICATION_KINDS = ("mention", "reply", "quote", "summary", "moderation", "membership",
-                      "conversation")
+                      "conversation", "post")
 
 
 class Notification(Base):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -12,15 +10,13 @@ from forum import permissions as perm
 from forum.db import after_commit, unit_of_work
 from forum.errors import ValidationFailed
 from forum.extensions import db
-from forum.markup import plain_text, quoted_post_ids, render_markdown
+from forum.markup import MENTION, plain_text, quoted_post_ids, render_markdown
 from forum.models import REACTION_KINDS, Post, PostRevision, Reaction, Thread, User, utcnow
 from forum.permissions import actions
-from forum.services import questions, search
+from forum.services import drafts, following, questions, reading, search
 from forum.services.audit import log_moderation, notify
 from forum.services.threads import is_held_for_review
 from forum.services.validation import check_body
-
-MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_][A-Za-z0-9_.-]{1,31})")
 
 
 @unit_of_work
@@ -42,6 +38,9 @@ def create_post(actor: User, thread: Thread, body: str, reply_to: int | None = N
     db.session.add(post)
     db.session.flush()
     search.index_post(post)
+    drafts.discard_reply_draft(actor, thread)
+    following.keep_hearing(actor, thread)
+    reading.advance(actor, thread, post.id)  # one has read what one answers
     if pending:  # only its author and the moderators hear of it now
         after_commit(lambda: live.publish_post(post, "post.created"))
     else:
@@ -65,8 +64,11 @@ def publish_new_post(post: Post, actor: User, audience: str = "all") -> None:
 
 
 def _notify_about_post(post: Post, actor: User) -> None:
-    """reply, quote and mention notifications: one per person per post, only to those who see it."""
-    group = post.thread.topic.group
+    """reply, quote and mention notifications, and `post` for those watching: one per person
+    per post, only to those who see it, none to those who muted the thread (or its topic or
+    group, the most specific level winning)."""
+    thread = post.thread
+    group = thread.topic.group
     url = f"/posts/{post.id}"
     excerpt = plain_text(post.body_html)[:140]
     name = actor.display_name
@@ -83,8 +85,13 @@ def _notify_about_post(post: Post, actor: User) -> None:
         parent = db.session.get(Post, post.reply_to_id)
         if parent is not None and parent.author_id:
             targets.setdefault(parent.author_id, ("reply", f"{name} replied: {excerpt}"))
+    levels = following.levels_for_thread(thread)
+    for user_id, level in levels.items():
+        if level == "watching":
+            targets.setdefault(user_id, ("post", f"{name} posted in {thread.title}: {excerpt}"))
     for user_id, (kind, text) in targets.items():
-        notify(user_id, kind, text, url, actor=actor, group_id=group.id, post_id=post.id)
+        if levels.get(user_id) != "muted":
+            notify(user_id, kind, text, url, actor=actor, group_id=group.id, post_id=post.id)
 
 
 @unit_of_work

@@ -14,7 +14,7 @@ from forum.extensions import db
 from forum.markup import render_markdown
 from forum.models import Post, Thread, Topic, User, utcnow
 from forum.permissions import actions
-from forum.services import questions, search
+from forum.services import drafts, following, questions, reading, search
 from forum.services.audit import log_moderation
 from forum.services.validation import check_aware, check_body, refuse, require_text
 
@@ -59,6 +59,13 @@ def start_thread(actor: User, topic: Topic, title: str, body: str, *,
     thread.first_post = post
     search.index_thread(thread)
     search.index_post(post)
+    drafts.discard_thread_draft(actor, topic)
+    following.keep_hearing(actor, thread)
+    reading.advance(actor, thread, post.id)
+    if not pending:  # mentions and watchers hear of a first post as of a reply
+        from forum.services.posts import _notify_about_post
+
+        _notify_about_post(post, actor)
     after_commit(lambda: live.publish_thread(thread, "thread.created"))  # shaped by pending
     return thread
 
