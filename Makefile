@@ -2,15 +2,23 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+HASH   := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# `make run` installs what running needs; `make test` (and the benchmarks) add the test tools.
+RUN_STAMP := $(VENV)/.run-installed-$(HASH)
+STAMP     := $(VENV)/.installed-$(HASH)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install translations compile-translations bench bench-live bench-search soak chromium clean
+.PHONY: run test install translations compile-translations bench bench-live bench-search soak chromium nginx clean
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	rm -f $(VENV)/.run-installed-*
+	touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
@@ -18,22 +26,21 @@ $(STAMP): pyproject.toml
 ## Compiled catalogues (.mo, not committed) for every .po; rebuilt when a .po changes.
 CATALOGUES := $(wildcard forum/translations/*/LC_MESSAGES/messages.po)
 COMPILED   := $(CATALOGUES:.po=.mo)
-$(COMPILED): %.mo: %.po $(STAMP)
+$(COMPILED): %.mo: %.po $(RUN_STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -d forum/translations -l $(word 3,$(subst /, ,$<)) >/dev/null
 
 compile-translations: $(COMPILED)
 
-install: $(STAMP) compile-translations
+install: $(RUN_STAMP) compile-translations
 
-## Set up, bring the database to the current schema, seed the demo when empty, serve.
-run: $(STAMP) compile-translations
-	$(BIN)/flask --app wsgi db upgrade
-	$(BIN)/flask --app wsgi seed demo --if-empty
-	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops)"
-	$(BIN)/python wsgi.py --host $(HOST) --port $(PORT)
+## Set up, bring the database to the current schema, seed the demo when empty, serve; once the
+## server answers, print the address and the demo accounts (forum/firstrun.py). Mail goes to
+## instance/mail.log, not to the terminal.
+run: $(RUN_STAMP) compile-translations
+	@$(BIN)/python -m forum.firstrun --host $(HOST) --port $(PORT)
 
 ## Set up and run the whole test suite (SQLite, and PostgreSQL when reachable).
-test: $(STAMP) compile-translations chromium
+test: $(STAMP) compile-translations chromium nginx
 	$(BIN)/python -m pytest -q -n 2
 
 ## HTTP benchmark (wrk; python wsgi.py and Gunicorn; SQLite, PostgreSQL, 2 workers + Redis),
@@ -68,6 +75,14 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
 	  echo "could not install chromium: the browser tests will say why they skip"
+
+## The deployment test (tests/deploy/) runs Debian's nginx in front of two servers; install it
+## when missing and we may (root). It is started by the test with its own configuration only.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || [ "$$(id -u)" != 0 ] || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	     --no-install-recommends nginx-light >/dev/null) || \
+	  echo "could not install nginx: the deployment test will say why it skips"
 
 ## Extract every visible string into forum/translations/messages.pot and merge it into each
 ## language's messages.po (translators then fill the empty msgstr with Poedit or an editor).

@@ -27,7 +27,8 @@ def main(argv: list[str]) -> None:
     from forum.logs import configure
 
     configure(app.config["LOG_FORMAT"])  # text, or JSON lines with LOG_FORMAT=json
-    ensure_schema(app)
+    if ensure_schema(app):
+        configure(app.config["LOG_FORMAT"])  # the migrations replaced the logging set-up
     from forum.services.mail import run_worker
 
     socketio.start_background_task(run_worker, app)

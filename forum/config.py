@@ -76,6 +76,8 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         # /metrics answers only with this Bearer token; unset, it does not exist (404).
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
         "LOG_FORMAT": log_format,
+        # Reverse proxies in front (nginx: 1) whose X-Forwarded-For/-Proto are believed.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -41,6 +41,11 @@ def configure(log_format: str, level: int = logging.INFO) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # Alembic's logging.fileConfig (migrations run in-process) disables every logger that
+    # existed before it: ours must speak again.
+    for name, logger in logging.root.manager.loggerDict.items():
+        if name.startswith("forum") and isinstance(logger, logging.Logger):
+            logger.disabled = False
 
 
 def init_app(app: Flask) -> None:

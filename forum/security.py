@@ -88,6 +88,14 @@ def init_app(app: Flask) -> None:
 
 
 def wrap_wsgi(app: Flask) -> None:
-    """Install the header middleware outermost: call after Socket.IO wrapped the app."""
+    """Install the header middleware (and ProxyFix) outermost: call after Socket.IO wrapped
+    the app."""
     headers = security_headers(app.config["PUBLIC_URL"])
     app.wsgi_app = SecurityHeadersMiddleware(app.wsgi_app, headers)
+    proxies = app.config.get("TRUSTED_PROXIES") or 0
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind nginx every request comes from 127.0.0.1: the client's address (for the rate
+        # limits and logs) is the one nginx adds to X-Forwarded-For.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
