@@ -18,6 +18,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
+from flask_babel import gettext
 
 from forum.errors import (
     BadRequest,
@@ -78,8 +79,8 @@ def register(app: Flask) -> None:
             return render_error(RateLimited(retry_after=retry))
         # A page: say when to try again, and hand back what was typed (errors/error.html).
         return render_error(RateLimited(
-            f"You are doing this too often: try again in {retry} seconds. What you wrote "
-            "is below, so you can copy it.", retry_after=retry))
+            gettext("You are doing this too often: try again in %(retry)s seconds. What you "
+                    "wrote is below, so you can copy it.", retry=retry), retry_after=retry))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -9,6 +9,7 @@ from flask import Blueprint, g, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from pydantic import BaseModel, ValidationError
+from flask_babel import gettext
 
 from forum.errors import BadRequest, CsrfFailed, NotSignedIn, ValidationFailed
 from forum.services.validation import check_no_nul
@@ -91,10 +92,11 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
         fields: dict[str, str] = {}
         for error in exc.errors(include_url=False):
             if error["type"] == "json_invalid":
-                raise BadRequest("The body is not valid JSON.") from None
+                raise BadRequest(gettext("The body is not valid JSON.")) from None
             if error["type"] in ("model_type", "model_attributes_type") and not error["loc"]:
-                raise BadRequest("The body must be a JSON object.") from None
-            message = "This field is required." if error["type"] == "missing" else error["msg"]
+                raise BadRequest(gettext("The body must be a JSON object.")) from None
+            message = gettext("This field is required.") if error["type"] == "missing" \
+                else error["msg"]
             fields.setdefault(_field_name(error["loc"]), message)
         raise ValidationFailed(fields) from None
 
@@ -111,11 +113,11 @@ def page_args() -> tuple[int, int]:
         try:
             values[name] = int(raw)
         except ValueError:
-            errors[name] = "Must be a whole number."
+            errors[name] = gettext("Must be a whole number.")
     if errors:
         raise ValidationFailed(errors)
     if values["page"] < 1 or values["page"] > 10_000_000:
-        raise ValidationFailed({"page": "Must be between 1 and 10000000."})
+        raise ValidationFailed({"page": gettext("Must be between 1 and 10000000.")})
     return values["page"], min(max(values["per_page"], 1), 100)
 
 
@@ -152,7 +154,7 @@ def _refuse_unstorable_path_and_query():
 def _authenticate_and_check_csrf():
     if request.headers.get("Authorization") is not None:
         if not current_user.is_authenticated:
-            raise NotSignedIn("The API token is missing, invalid or revoked.")
+            raise NotSignedIn(gettext("The API token is missing, invalid or revoked."))
         g.auth_via_token = True
         return
     if request.method not in SAFE_METHODS and current_user.is_authenticated:

@@ -1,6 +1,7 @@
 """From debate to response: questions, phases, sign-off, coverage and the response export."""
 
 from __future__ import annotations
+from flask_babel import gettext
 
 from forum.api import operation, signed_in_user, viewer, whole_list_json
 from forum.api import schemas as s

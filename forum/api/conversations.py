@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, request
+from flask_babel import gettext
 
 from forum.api import operation, signed_in_user, viewer, whole_list_json
 from forum.api import schemas as s
@@ -56,7 +57,7 @@ def topic_report(topic_id: int):
 def download_format() -> str:
     fmt = request.args.get("format", "md")
     if fmt not in ("md", "csv"):
-        raise ValidationFailed({"format": "Choose md or csv."})
+        raise ValidationFailed({"format": gettext("Choose md or csv.")})
     return fmt
 
 

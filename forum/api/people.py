@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask_babel import gettext
 
 from forum.api import operation, viewer
 from forum.api import schemas as s
@@ -38,7 +39,7 @@ def people_by_prefix():
     me = viewer()
     slug = request.args.get("group", "")
     if not slug:
-        raise ValidationFailed({"group": "Name a group."})
+        raise ValidationFailed({"group": gettext("Name a group.")})
     group = queries.get_group(slug, me)
     return {"items": [user_ref(u) for u in people.find_members(group,
                                                                request.args.get("prefix", ""))]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask_babel import gettext
 
 from forum.api import operation, viewer
 from forum.api import schemas as s
@@ -23,6 +24,6 @@ def search():
     if request.args.get("topic"):
         raw = request.args["topic"]
         if not raw.isdigit() or int(raw) > 2**31 - 1:
-            raise ValidationFailed({"topic": "Must be a topic id."})
+            raise ValidationFailed({"topic": gettext("Must be a topic id.")})
         topic = queries.get_topic(int(raw), me)
     return {"results": search_service.search(me, request.args.get("q", ""), group, topic)}

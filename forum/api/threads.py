@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask_babel import gettext
 
 from forum import ratelimits
 from forum.api import PAGINATION, operation, page_args, page_json, signed_in_user, viewer
@@ -42,7 +43,7 @@ def _after_arg() -> int | None:
     try:
         value = int(raw)
     except ValueError:
-        raise ValidationFailed({"after": "Must be a post id."}) from None
+        raise ValidationFailed({"after": gettext("Must be a post id.")}) from None
     return max(0, min(value, 2**31 - 1))
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
+from flask_babel import format_datetime, gettext, lazy_gettext, ngettext
 
 from forum.errors import Conflict, NotFound, NotSignedIn, PermissionDenied, RateLimited
 from forum.extensions import db
@@ -32,8 +33,11 @@ from forum.permissions.rights import (
     role_in,
 )
 
-PHASE_LABELS = {"discussion": "Discussion", "drafting": "Drafting the response",
-                "signoff": "Sign-off by member organisations", "submitted": "Submitted"}
+# Lazy: each reader gets them in their own language when they are shown.
+PHASE_LABELS = {"discussion": lazy_gettext("Discussion"),
+                "drafting": lazy_gettext("Drafting the response"),
+                "signoff": lazy_gettext("Sign-off by member organisations"),
+                "submitted": lazy_gettext("Submitted")}
 # From drafting on, a member replies at most once per this many seconds per thread.
 SLOWED_REPLY_SECONDS = 120
 
@@ -90,9 +94,10 @@ def reply_interval(topic: Topic) -> int:
 
 def _topic_closed(topic: Topic) -> Refusal | None:
     if topic.status != "open":
-        return Refusal(409, f"This topic is {topic.status}: it takes no new contributions.")
+        return Refusal(409, gettext("This topic is %(status)s: it takes no new contributions.",
+                                    status=topic.status))
     if not topic_accepts_contributions(topic):
-        return Refusal(409, "The response deadline for this topic has passed.")
+        return Refusal(409, gettext("The response deadline for this topic has passed."))
     return None
 
 
@@ -101,30 +106,31 @@ def _topic_closed(topic: Topic) -> Refusal | None:
 def _until(value: datetime) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%d %B %Y, %H:%M UTC").lstrip("0")
+    return format_datetime(value.astimezone(UTC), "d MMMM y, HH:mm zzz")
 
 
 def _as_member(user: Viewer, group, doing: str) -> Refusal | None:
     """Signed in, a member of the group, not suspended in it: or the sentence saying which not."""
     if not _signed_in(user):
-        return Refusal(401, f"Sign in to {doing}.", remedy="sign_in")
+        return Refusal(401, gettext("Sign in to %(doing)s.", doing=doing), remedy="sign_in")
     if not is_member(user, group):
         if role_in(user, group) == "pending":
-            return Refusal(403, "Your request to join this group is waiting for a moderator: "
-                                f"you can {doing} once it is accepted.")
-        return Refusal(403, f"Join the group to {doing}.", remedy="join")
+            return Refusal(403, gettext("Your request to join this group is waiting for a "
+                                        "moderator: you can %(doing)s once it is accepted.",
+                                        doing=doing))
+        return Refusal(403, gettext("Join the group to %(doing)s.", doing=doing), remedy="join")
     until = _suspended_groups(user).get(group.id)
     if until is not None:
-        return Refusal(403, f"You are suspended in this group until {_until(until)}: "
-                            f"you cannot {doing}.")
+        return Refusal(403, gettext("You are suspended in this group until %(until)s: you "
+                                    "cannot %(doing)s.", until=_until(until), doing=doing))
     return None
 
 
 def _wait_sentence(seconds: int) -> str:
     minutes = math.ceil(seconds / 60)
     if seconds < 60:
-        return f"{seconds} seconds" if seconds != 1 else "1 second"
-    return f"{minutes} minutes" if minutes != 1 else "1 minute"
+        return ngettext("%(num)d second", "%(num)d seconds", seconds)
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
 
 
 def _slow_mode(user: Viewer, thread: Thread) -> Refusal | None:
@@ -149,9 +155,10 @@ def _slow_mode(user: Viewer, thread: Thread) -> Refusal | None:
     wait = math.ceil(interval - (datetime.now(UTC) - last).total_seconds())
     if wait <= 0:
         return None
-    who = "The topic is being drafted, so replies are slowed" if by_phase else \
-        "The group's moderators have slowed replies in this thread"
-    return Refusal(429, f"{who}: you may post again in {_wait_sentence(wait)}.",
+    who = gettext("The topic is being drafted, so replies are slowed") if by_phase else \
+        gettext("The group's moderators have slowed replies in this thread")
+    return Refusal(429, gettext("%(who)s: you may post again in %(wait_sentence)s.",
+                                who=who, wait_sentence=_wait_sentence(wait)),
                    retry_after=max(1, wait))
 
 
@@ -159,13 +166,13 @@ def _slow_mode(user: Viewer, thread: Thread) -> Refusal | None:
 
 def start_thread(user: Viewer, topic: Topic) -> Decision:
     if not can_see_topic(user, topic):
-        return Refusal(404, "No such topic.")
-    refusal = _as_member(user, topic.group, "start a thread") or _topic_closed(topic)
+        return Refusal(404, gettext("No such topic."))
+    refusal = _as_member(user, topic.group, gettext("start a thread")) or _topic_closed(topic)
     if refusal:
         return refusal
     if not takes_new_threads(topic):
-        return Refusal(409, f"This topic is in its {PHASE_LABELS[topic.phase].lower()} phase: "
-                            "it takes replies, not new threads.")
+        return Refusal(409, gettext("This topic is in its %(lower)s phase: it takes replies, "
+                                    "not new threads.", lower=PHASE_LABELS[topic.phase].lower()))
     return True
 
 
@@ -174,38 +181,40 @@ def start_thread(user: Viewer, topic: Topic) -> Decision:
 def reply(user: Viewer, thread: Thread, *, with_pace: bool = True) -> Decision:
     """Reply to a thread. `with_pace=False` leaves out slow mode (one query) for long lists."""
     if not can_see_thread(user, thread):
-        return Refusal(404, "No such thread.")
+        return Refusal(404, gettext("No such thread."))
     group = thread.topic.group
-    refusal = _as_member(user, group, "reply")
+    refusal = _as_member(user, group, gettext("reply"))
     if refusal:
         return refusal
     if thread.locked and not is_moderator(user, group):
-        return Refusal(409, "This thread is locked.")
+        return Refusal(409, gettext("This thread is locked."))
     refusal = _topic_closed(thread.topic) or (_slow_mode(user, thread) if with_pace else None)
     return refusal or True
 
 
 def rename_thread(user: Viewer, thread: Thread) -> Decision:
     if not can_see_thread(user, thread):
-        return Refusal(404, "No such thread.")
+        return Refusal(404, gettext("No such thread."))
     group = thread.topic.group
     if is_moderator(user, group):
         return True
     if not _is_author(user, thread.author_id):
         if not _signed_in(user):
-            return Refusal(401, "Sign in to rename a thread.")
-        return Refusal(403, "Only the thread's author or a moderator renames a thread.")
-    return _as_member(user, group, "rename your thread") or True
+            return Refusal(401, gettext("Sign in to rename a thread."))
+        return Refusal(403, gettext("Only the thread's author or a moderator renames a "
+                                    "thread."))
+    return _as_member(user, group, gettext("rename your thread")) or True
 
 
 def moderate_thread(user: Viewer, thread: Thread) -> Decision:
     """Lock, pin, slow and move (moving also needs moderator rights where it goes)."""
     if not can_see_thread(user, thread):
-        return Refusal(404, "No such thread.")
+        return Refusal(404, gettext("No such thread."))
     if not _signed_in(user):
-        return Refusal(401, "Sign in to moderate.")
+        return Refusal(401, gettext("Sign in to moderate."))
     if not is_moderator(user, thread.topic.group):
-        return Refusal(403, "Only the group's moderators lock, pin, slow or move threads.")
+        return Refusal(403, gettext("Only the group's moderators lock, pin, slow or move "
+                                    "threads."))
     return True
 
 
@@ -213,53 +222,56 @@ def moderate_thread(user: Viewer, thread: Thread) -> Decision:
 
 def edit_post(user: Viewer, post: Post) -> Decision:
     if not can_see_post(user, post):
-        return Refusal(404, "No such post.")
+        return Refusal(404, gettext("No such post."))
     group = post.thread.topic.group
     if is_moderator(user, group):
         return True
     if not _signed_in(user):
-        return Refusal(401, "Sign in to edit your posts.")
+        return Refusal(401, gettext("Sign in to edit your posts."))
     if not _is_author(user, post.author_id):
-        return Refusal(403, "Only the post's author or a moderator edits a post.")
-    return _as_member(user, group, "edit your posts") or True
+        return Refusal(403, gettext("Only the post's author or a moderator edits a post."))
+    return _as_member(user, group, gettext("edit your posts")) or True
 
 
 def react(user: Viewer, post: Post) -> Decision:
     if not _signed_in(user):  # first: a page of posts asks this for every post
-        return Refusal(401, "Sign in to react.")
+        return Refusal(401, gettext("Sign in to react."))
     if not can_see_post(user, post):
-        return Refusal(404, "No such post.")
-    refusal = _as_member(user, post.thread.topic.group, "react")
+        return Refusal(404, gettext("No such post."))
+    refusal = _as_member(user, post.thread.topic.group, gettext("react"))
     if refusal:
         return refusal
     if post.pending:
-        return Refusal(409, "This post is waiting for a moderator: it takes no reactions yet.")
+        return Refusal(409, gettext("This post is waiting for a moderator: it takes no "
+                                    "reactions yet."))
     if post.hidden:
-        return Refusal(409, "This post was hidden by a moderator: it takes no reactions.")
+        return Refusal(409, gettext("This post was hidden by a moderator: it takes no "
+                                    "reactions."))
     return True
 
 
 def flag(user: Viewer, post: Post) -> Decision:
     if not _signed_in(user):
-        return Refusal(401, "Sign in to flag a post.")
+        return Refusal(401, gettext("Sign in to flag a post."))
     if not can_see_post(user, post):
-        return Refusal(404, "No such post.")
-    refusal = _as_member(user, post.thread.topic.group, "flag posts")
+        return Refusal(404, gettext("No such post."))
+    refusal = _as_member(user, post.thread.topic.group, gettext("flag posts"))
     if refusal:
         return refusal
     if _is_author(user, post.author_id):
-        return Refusal(403, "You cannot flag your own post.")
+        return Refusal(403, gettext("You cannot flag your own post."))
     return True
 
 
 def moderate_post(user: Viewer, post: Post) -> Decision:
     """Hide, unhide, approve and reject."""
     if not _signed_in(user):
-        return Refusal(401, "Sign in to moderate.")
+        return Refusal(401, gettext("Sign in to moderate."))
     if not can_see_post(user, post):
-        return Refusal(404, "No such post.")
+        return Refusal(404, gettext("No such post."))
     if not is_moderator(user, post.thread.topic.group):
-        return Refusal(403, "Only the group's moderators hide, approve or reject posts.")
+        return Refusal(403, gettext("Only the group's moderators hide, approve or reject "
+                                    "posts."))
     return True
 
 
@@ -267,28 +279,28 @@ def moderate_post(user: Viewer, post: Post) -> Decision:
 
 def _as_facilitator(user: Viewer, group, doing: str) -> Refusal | None:
     if not _signed_in(user):
-        return Refusal(401, f"Sign in to {doing}.", remedy="sign_in")
+        return Refusal(401, gettext("Sign in to %(doing)s.", doing=doing), remedy="sign_in")
     if not is_facilitator(user, group):
-        return Refusal(403, f"Only the group's facilitators {doing}.")
+        return Refusal(403, gettext("Only the group's facilitators %(doing)s.", doing=doing))
     return None
 
 
 def create_topic(user: Viewer, group) -> Decision:
-    return _as_facilitator(user, group, "open topics") or True
+    return _as_facilitator(user, group, gettext("open topics")) or True
 
 
 def edit_topic(user: Viewer, topic: Topic) -> Decision:
     """Change the topic, its questions and its phase."""
     if not can_see_topic(user, topic):
-        return Refusal(404, "No such topic.")
-    return _as_facilitator(user, topic.group, "change a topic") or True
+        return Refusal(404, gettext("No such topic."))
+    return _as_facilitator(user, topic.group, gettext("change a topic")) or True
 
 
 def write_summary(user: Viewer, topic: Topic) -> Decision:
     """Draft, cite posts in, publish and put to sign-off a summary; see its drafts."""
     if not can_see_topic(user, topic):
-        return Refusal(404, "No such topic.")
-    return _as_facilitator(user, topic.group, "write summaries") or True
+        return Refusal(404, gettext("No such topic."))
+    return _as_facilitator(user, topic.group, gettext("write summaries")) or True
 
 
 def vote_in_signoff(user: Viewer, topic: Topic) -> Decision:
@@ -297,20 +309,20 @@ def vote_in_signoff(user: Viewer, topic: Topic) -> Decision:
     from forum.models import SignOff
 
     if not can_see_topic(user, topic):
-        return Refusal(404, "No such topic.")
+        return Refusal(404, gettext("No such topic."))
     group = topic.group
     if _signed_in(user) and getattr(user, "is_admin", False) and role_in(user, group) is None:
-        return Refusal(403, "Only members of the group vote in its sign-off.")
-    refusal = _as_member(user, group, "vote in the sign-off")
+        return Refusal(403, gettext("Only members of the group vote in its sign-off."))
+    refusal = _as_member(user, group, gettext("vote in the sign-off"))
     if refusal:
         return refusal
     if getattr(user, "organisation_id", None) is None:
-        return Refusal(403, "Only members who speak for a member organisation vote in the "
-                            "sign-off: ask a site administrator to add yours.")
+        return Refusal(403, gettext("Only members who speak for a member organisation vote "
+                                    "in the sign-off: ask a site administrator to add yours."))
     latest = db.session.scalar(select(SignOff).where(SignOff.topic_id == topic.id)
                                .order_by(SignOff.id.desc()).limit(1))
     if latest is None or not latest.is_open:
-        return Refusal(409, "No sign-off is open on this topic.")
+        return Refusal(409, gettext("No sign-off is open on this topic."))
     return True
 
 

@@ -38,12 +38,13 @@ def hash_password(password: str) -> str:
 
 def check_password_rules(password: str, username: str = "") -> None:
     if len(password) < MIN_PASSWORD:
-        raise ValidationFailed({"password": f"Use at least {MIN_PASSWORD} characters."})
+        raise ValidationFailed({"password": gettext("Use at least %(min_password)s "
+                                                    "characters.", min_password=MIN_PASSWORD)})
     if len(password) > 1024:
-        raise ValidationFailed({"password": "At most 1024 characters."})
+        raise ValidationFailed({"password": gettext("At most 1024 characters.")})
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or (username and lowered == username.lower()):
-        raise ValidationFailed({"password": "This password is too easy to guess."})
+        raise ValidationFailed({"password": gettext("This password is too easy to guess.")})
 
 
 def find_user(username: str) -> User | None:
@@ -72,7 +73,8 @@ def create_user(username: str, email: str, password: str, *, display_name: str |
         check_password_rules(password, username)
         password_hash = hash_password(password)
     if find_user(username) is not None:
-        raise Conflict("That username is taken.", fields={"username": "That username is taken."})
+        raise Conflict(gettext("That username is taken."),
+                       fields={"username": gettext("That username is taken.")})
     user = User(
         username=username, username_key=username.lower(), email=email,
         display_name=display_name or username,
@@ -115,7 +117,7 @@ def create_token(username: str, name: str = "") -> str:
     """Create a personal API token and return it; only its hash is kept."""
     user = find_user(username)
     if user is None:
-        raise NotFound(f"No user called {username!r}.")
+        raise NotFound(gettext("No user called %(username)s.", username=repr(username)))
     token = "wgf_" + secrets.token_urlsafe(32)
     name = single_line("name", (name or "")[:80], 80, required=False)
     db.session.add(ApiToken(user_id=user.id, name=name, token_hash=_digest(token)))
@@ -169,8 +171,8 @@ def change_own_password(user: User, current: str, new_password: str) -> None:
     try:
         _hasher.verify(user.password_hash, current or "")
     except (VerificationError, InvalidHashError):
-        raise PermissionDenied("The current password is wrong.",
-                               fields={"current_password": "Wrong password."}) from None
+        raise PermissionDenied(gettext("The current password is wrong."),
+                               fields={"current_password": gettext("Wrong password.")}) from None
     user_id = user.id  # its API tokens are revoked too
     after_commit(lambda: live.disconnect_user(user_id))
     change_password(user, new_password)
@@ -198,7 +200,7 @@ def reset_password(user: User, new_password: str) -> None:
 def approve_user(actor: User, user: User) -> None:
     """Site admins approve self-registered accounts."""
     if not actor.is_admin:
-        raise PermissionDenied("Only site administrators approve accounts.")
+        raise PermissionDenied(gettext("Only site administrators approve accounts."))
     user.approved = True
     from forum.services.admin import audit
 
@@ -229,7 +231,7 @@ def request_email_change(user: User, new_email: str) -> None:
 
     new_email = (new_email or "").strip()
     if not EMAIL.fullmatch(new_email):
-        raise ValidationFailed({"email": "Enter a valid e-mail address."})
+        raise ValidationFailed({"email": gettext("Enter a valid e-mail address.")})
     token = _email_serializer().dumps({"u": user.id, "e": new_email, "old": user.email})
     link = f"{current_app.config['PUBLIC_URL']}/email/confirm/{token}"
     db.session.add(OutgoingMail(
@@ -247,9 +249,9 @@ def confirm_email_change(token: str) -> User:
         data = _email_serializer().loads(token, max_age=86400)
         user = db.session.get(User, int(data["u"]))
     except (BadSignature, KeyError, TypeError, ValueError):
-        raise NotFound("This confirmation link is not valid or has expired.") from None
+        raise NotFound(gettext("This confirmation link is not valid or has expired.")) from None
     if user is None or user.email != data.get("old"):
-        raise NotFound("This confirmation link is not valid or has expired.")
+        raise NotFound(gettext("This confirmation link is not valid or has expired."))
     user.email = data["e"]
     return user
 
@@ -296,9 +298,9 @@ def user_for_reset_token(token: str) -> User:
         data = _reset_serializer().loads(token, max_age=3600)
         user = db.session.get(User, int(data["u"]))
     except (BadSignature, KeyError, TypeError, ValueError):
-        raise NotFound("This reset link is not valid or has expired.") from None
+        raise NotFound(gettext("This reset link is not valid or has expired.")) from None
     if user is None or not user.is_active or data.get("f") != _fingerprint(user):
-        raise NotFound("This reset link is not valid or has expired.")
+        raise NotFound(gettext("This reset link is not valid or has expired."))
     return user
 
 

@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
+from flask_babel import gettext
 
 from forum.errors import BadRequest
 from forum.extensions import db
@@ -34,7 +35,7 @@ def backup(path: str) -> Path:
         os.replace(partial, target)
         return target
     if shutil.which("pg_dump") is None:
-        raise BadRequest("pg_dump is not installed (the PostgreSQL client tools).")
+        raise BadRequest(gettext("pg_dump is not installed (the PostgreSQL client tools)."))
     subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target), _pg_url()],
                    check=True)
     return target
@@ -44,7 +45,7 @@ def restore(path: str) -> None:
     """Put a backup back. Stop every server process first; this replaces the whole database."""
     source = Path(path)
     if not source.exists():
-        raise BadRequest(f"No backup at {source}.")
+        raise BadRequest(gettext("No backup at %(source)s.", source=source))
     db.session.remove()
     db.engine.dispose()
     if db.engine.dialect.name == "sqlite":

@@ -10,6 +10,7 @@ import html
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from flask_babel import gettext
 
 from forum import permissions as perm
 from forum.db import unit_of_work
@@ -39,7 +40,8 @@ def check_level(level: str | None, field: str = "level", allow_none: bool = Fals
     if level is None and allow_none:
         return None
     if level not in CONSENT_LEVELS:
-        raise ValidationFailed({field: "Choose attributable, anonymised or not_quoted."})
+        raise ValidationFailed({field: gettext("Choose attributable, anonymised or "
+                                               "not_quoted.")})
     return level
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
+from flask_babel import gettext
 
 from forum import permissions as perm
 from forum.db import unit_of_work
@@ -26,7 +27,7 @@ def get_draft(user: User, *, thread: Thread | None = None, topic: Topic | None =
     """The user's own draft for the thread (a reply) or topic (a new thread); NotFound if none."""
     draft = db.session.scalar(select(Draft).where(*_where(user, thread, topic)))
     if draft is None:
-        raise NotFound("No draft here.")
+        raise NotFound(gettext("No draft here."))
     return draft
 
 
@@ -46,7 +47,8 @@ def save_draft(user: User, body: str, *, thread: Thread | None = None,
     title = (title or "").strip()
     check_no_nul([("title", title)])
     if len(title) > MAX_TITLE:
-        raise ValidationFailed({"title": f"At most {MAX_TITLE} characters."})
+        raise ValidationFailed({"title": gettext("At most %(max_title)s characters.",
+                                                 max_title=MAX_TITLE)})
     dialect = db.session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Draft.__table__)
     key = "thread_id" if thread is not None else "topic_id"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
+from flask_babel import gettext
 
 from forum.db import unit_of_work
 from forum.errors import ValidationFailed
@@ -59,7 +60,7 @@ def set_level(actor: User, target_type: str, target_id: int, level: str) -> str:
     """A signed-in person who sees the target (the door looked it up for them) sets their level.
     Raises ValidationFailed for an unknown level."""
     if level not in WATCH_LEVELS:
-        raise ValidationFailed({"level": "Choose watching, normal or muted."})
+        raise ValidationFailed({"level": gettext("Choose watching, normal or muted.")})
     _upsert(actor, target_type, target_id, level)
     return level
 

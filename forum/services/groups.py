@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select, update
+from flask_babel import gettext
 
 from forum import live
 from forum import permissions as perm
@@ -35,16 +36,18 @@ def create_group(actor: User, slug: str, name: str, description: str = "",
                  premoderate: bool = False) -> Group:
     """Site admins create groups. Raises PermissionDenied, ValidationFailed, Conflict."""
     if not perm.can_create_group(actor):
-        raise PermissionDenied("Only site administrators create working groups.")
+        raise PermissionDenied(gettext("Only site administrators create working groups."))
     slug = (slug or "").strip()
     if not SLUG.match(slug):
-        raise ValidationFailed({"slug": "Lower-case letters, digits and '-', at most 64."})
+        raise ValidationFailed({"slug": gettext("Lower-case letters, digits and '-', at most "
+                                                "64.")})
     text = require_text({"name": name}, {"name": 120})
     if len(description or "") > 5000:
-        raise ValidationFailed({"description": "At most 5000 characters."})
+        raise ValidationFailed({"description": gettext("At most 5000 characters.")})
     _check_settings(visibility, join_policy)
     if db.session.scalar(select(Group.id).where(Group.slug == slug)) is not None:
-        raise Conflict("A group with that slug exists.", fields={"slug": "Already taken."})
+        raise Conflict(gettext("A group with that slug exists."),
+                       fields={"slug": gettext("Already taken.")})
     group = Group(slug=slug, name=text["name"], description=(description or "").strip(),
                   visibility=visibility, join_policy=join_policy, premoderate=bool(premoderate))
     db.session.add(group)
@@ -57,13 +60,13 @@ def create_group(actor: User, slug: str, name: str, description: str = "",
 def update_group(actor: User, group: Group, **changes) -> Group:
     """Site admins and the group's moderators change its settings."""
     if not perm.can_edit_group(actor, group):
-        raise PermissionDenied("Only the group's moderators change its settings.")
+        raise PermissionDenied(gettext("Only the group's moderators change its settings."))
     _check_settings(changes.get("visibility"), changes.get("join_policy"))
     if "name" in changes and changes["name"] is not None:
         group.name = require_text({"name": changes["name"]}, {"name": 120})["name"]
     if changes.get("description") is not None:
         if len(changes["description"]) > 5000:
-            raise ValidationFailed({"description": "At most 5000 characters."})
+            raise ValidationFailed({"description": gettext("At most 5000 characters.")})
         group.description = changes["description"].strip()
     became_private = changes.get("visibility") == "private" and not group.is_private
     for key in ("visibility", "join_policy", "premoderate"):
@@ -77,12 +80,14 @@ def update_group(actor: User, group: Group, **changes) -> Group:
     if "retention_months" in changes:
         months = changes["retention_months"]
         if months is not None and not 1 <= months <= 600:
-            raise ValidationFailed({"retention_months": "Between 1 and 600, or null (keep)."})
+            raise ValidationFailed({"retention_months": gettext("Between 1 and 600, or null "
+                                                                "(keep).")})
         group.retention_months = months
     if "auto_hide_flag_count" in changes:
         count = changes["auto_hide_flag_count"]
         if count is not None and not 1 <= count <= 1000:
-            raise ValidationFailed({"auto_hide_flag_count": "Between 1 and 1000, or null (off)."})
+            raise ValidationFailed({"auto_hide_flag_count": gettext("Between 1 and 1000, or null "
+                                                                    "(off).")})
         group.auto_hide_flag_count = count
     return group
 
@@ -110,7 +115,7 @@ def join_group(actor: User, group: Group) -> str:
     if existing is not None:
         return "pending" if existing.role == "pending" else "member"
     if group.join_policy == "invite":
-        raise PermissionDenied("This group is by invitation only.")
+        raise PermissionDenied(gettext("This group is by invitation only."))
     role = "member" if group.join_policy == "open" else "pending"
     db.session.add(Membership(group_id=group.id, user_id=actor.id, role=role))
     _adjust_member_count(group, 1 if role == "member" else 0)
@@ -123,15 +128,16 @@ def set_member_role(actor: User, group: Group, member: User, role: str = "member
                     ) -> tuple[Membership, bool]:
     """Add, approve or change a member's role. Returns (membership, created)."""
     if role not in ROLES:
-        raise ValidationFailed({"role": "Choose member, facilitator or moderator."})
+        raise ValidationFailed({"role": gettext("Choose member, facilitator or moderator.")})
     if not perm.can_grant_role(actor, group, role):
-        raise PermissionDenied("Only the group's moderators manage its members.")
+        raise PermissionDenied(gettext("Only the group's moderators manage its members."))
     membership = _membership(group, member)
     if membership is not None and membership.role == role:
         return membership, False
     if (membership is not None and member.is_admin and not actor.is_admin
             and ROLE_RANK[role] < ROLE_RANK[membership.role]):
-        raise PermissionDenied("A site administrator's role can only be lowered by an admin.")
+        raise PermissionDenied(gettext("A site administrator's role can only be lowered by "
+                                       "an admin."))
     created = membership is None
     if created:
         membership = Membership(group_id=group.id, user_id=member.id, role=role)
@@ -174,12 +180,12 @@ def add_invited_member(group: Group, member: User, role: str) -> Membership:
 def remove_member(actor: User, group: Group, member: User) -> None:
     """Moderators remove members (never a site admin, unless an admin); anyone may leave."""
     if not perm.can_remove_member(actor, group, member):
-        raise PermissionDenied("Only the group's moderators remove members.")
+        raise PermissionDenied(gettext("Only the group's moderators remove members."))
     membership = _membership(group, member)
     if membership is None:
-        raise NotFound("That user is not in this group.")
+        raise NotFound(gettext("That user is not in this group."))
     if member.is_admin and actor.id != member.id and not actor.is_admin:
-        raise PermissionDenied("A site administrator can only be removed by an admin.")
+        raise PermissionDenied(gettext("A site administrator can only be removed by an admin."))
     if membership.role != "pending":
         _adjust_member_count(group, -1)
     db.session.delete(membership)

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from flask_babel import gettext
 
 from forum import permissions as perm
 from forum.db import unit_of_work
@@ -37,18 +38,19 @@ def invite(actor: User, group: Group, *, email: str | None = None, username: str
     if not perm.can_manage_members(actor, group):
         refuse(actor, "Only the group's moderators invite people.")
     if role not in ROLES:
-        raise ValidationFailed({"role": "Choose member, facilitator or moderator."})
+        raise ValidationFailed({"role": gettext("Choose member, facilitator or moderator.")})
     email, username = (email or "").strip(), (username or "").strip()
     if bool(email) == bool(username):
-        raise ValidationFailed({"email": "Give an e-mail address or a username (one of them)."})
+        raise ValidationFailed({"email": gettext("Give an e-mail address or a username (one "
+                                                 "of them).")})
     user = None
     if username:
         single_line("username", username, 32)
         user = find_user(username)
         if user is None or user.erased_at is not None:
-            raise ValidationFailed({"username": "No account has that username."})
+            raise ValidationFailed({"username": gettext("No account has that username.")})
     elif not EMAIL.fullmatch(email):
-        raise ValidationFailed({"email": "Enter a valid e-mail address."})
+        raise ValidationFailed({"email": gettext("Enter a valid e-mail address.")})
     token = secrets.token_urlsafe(32)
     invitation = Invitation(group_id=group.id, group=group, email=None if user else email,
                             user_id=user.id if user else None, role=role,
@@ -81,9 +83,10 @@ def revoke(actor: User, group: Group, invitation_id: int) -> None:
         refuse(actor, "Only the group's moderators revoke invitations.")
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.group_id != group.id:
-        raise NotFound("No such invitation.")
+        raise NotFound(gettext("No such invitation."))
     if invitation.status != "open":
-        raise Conflict(f"This invitation is already {invitation.status}.")
+        raise Conflict(gettext("This invitation is already %(status)s.",
+                               status=invitation.status))
     invitation.revoked_at = utcnow()
 
 
@@ -92,7 +95,7 @@ def find(token: str) -> Invitation:
     invitation = db.session.scalar(
         select(Invitation).where(Invitation.token_hash == _digest(token or "")))
     if invitation is None:
-        raise NotFound("This invitation link is not valid.")
+        raise NotFound(gettext("This invitation link is not valid."))
     return invitation
 
 
@@ -114,7 +117,7 @@ def accept(actor: User, token: str | None = None, invitation_id: int | None = No
     else:
         invitation = db.session.get(Invitation, invitation_id or 0)
         if invitation is None or invitation.user_id != actor.id:
-            raise NotFound("No such invitation.")
+            raise NotFound(gettext("No such invitation."))
     if invitation.status != "open":
         raise Conflict({"accepted": "This invitation was already used.",
                         "expired": "This invitation has expired: ask for a new one.",

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import or_, select, update
+from flask_babel import gettext
 
 from forum.db import unit_of_work
 from forum.errors import NotFound, ValidationFailed
@@ -82,9 +83,9 @@ def read_unsubscribe_token(token: str) -> tuple[User, str]:
         user = db.session.get(User, int(data["u"]))
         kind = str(data["k"])
     except (BadSignature, KeyError, TypeError, ValueError):
-        raise NotFound("This unsubscribe link is not valid.") from None
+        raise NotFound(gettext("This unsubscribe link is not valid.")) from None
     if user is None or (kind != "all" and kind not in NOTIFICATION_KINDS):
-        raise NotFound("This unsubscribe link is not valid.")
+        raise NotFound(gettext("This unsubscribe link is not valid."))
     return user, kind
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from flask_babel import gettext
 
 from forum import live
 from forum import permissions as perm
@@ -48,9 +49,10 @@ def _require_moderator(actor: User, group: Group) -> None:
 def _reason(reason: str | None, *, required: bool = False) -> str:
     reason = (reason or "").strip()
     if required and not reason:
-        raise ValidationFailed({"reason": "Say why, for the author and the log."})
+        raise ValidationFailed({"reason": gettext("Say why, for the author and the log.")})
     if len(reason) > MAX_REASON:
-        raise ValidationFailed({"reason": f"At most {MAX_REASON} characters."})
+        raise ValidationFailed({"reason": gettext("At most %(max_reason)s characters.",
+                                                  max_reason=MAX_REASON)})
     return reason
 
 
@@ -63,7 +65,8 @@ def flag_post(actor: User, post: Post, reason: str, note: str | None = None) -> 
         raise ValidationFailed({"reason": "Choose spam, abusive, off_topic or other."})
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
-        raise ValidationFailed({"note": f"At most {MAX_NOTE} characters."})
+        raise ValidationFailed({"note": gettext("At most %(max_note)s characters.",
+                                                max_note=MAX_NOTE)})
     actions.require(actions.flag(actor, post))
     flag = Flag(post_id=post.id, reporter_id=actor.id, reporter=actor, reason=reason, note=note)
     try:
@@ -71,7 +74,7 @@ def flag_post(actor: User, post: Post, reason: str, note: str | None = None) -> 
             db.session.add(flag)
             db.session.flush()
     except IntegrityError:
-        raise Conflict("You have already flagged this post.") from None
+        raise Conflict(gettext("You have already flagged this post.")) from None
     _auto_hide(post)
     return flag
 
@@ -93,7 +96,7 @@ def _auto_hide(post: Post) -> None:
 def resolve_flag(actor: User, flag: Flag, action: str) -> Flag:
     """Dismiss or act on a flag: closes every open flag on that post. 409 if already closed."""
     if action not in ("dismiss", "hide"):
-        raise ValidationFailed({"action": "Choose dismiss or hide."})
+        raise ValidationFailed({"action": gettext("Choose dismiss or hide.")})
     post = db.session.get(Post, flag.post_id)
     _require_moderator(actor, _group_of(post))
     status = "dismissed" if action == "dismiss" else "actioned"
@@ -103,7 +106,7 @@ def resolve_flag(actor: User, flag: Flag, action: str) -> Flag:
         .returning(Flag.id)
     ).all()
     if not closed:
-        raise Conflict("These flags were already resolved.")
+        raise Conflict(gettext("These flags were already resolved."))
     db.session.refresh(flag)
     reasons = flag.reason + (f": {flag.note}" if flag.note else "")
     log_moderation(_group_of(post).id, actor, f"resolve_{action}", "post", post.id, reasons)
@@ -156,7 +159,7 @@ def unhide_post(actor: User, post: Post) -> Post:
 
 def _require_pending(post: Post) -> None:
     if not post.pending:
-        raise Conflict("This post is not awaiting approval.")
+        raise Conflict(gettext("This post is not awaiting approval."))
 
 
 @unit_of_work
@@ -243,7 +246,7 @@ def suspend_member(actor: User, group: Group, member: User, until: datetime,
     _require_moderator(actor, group)
     check_aware("until", until)
     if until <= datetime.now(UTC):
-        raise ValidationFailed({"until": "Choose a time in the future."})
+        raise ValidationFailed({"until": gettext("Choose a time in the future.")})
     reason = _reason(reason, required=True)
     if member.is_admin or (perm.is_moderator(member, group) and not actor.is_admin):
         refuse(actor, "Moderators and site administrators cannot be suspended here.")
@@ -275,6 +278,6 @@ def lift_suspension(actor: User, group: Group, member: User) -> None:
         .values(lifted_at=utcnow()).returning(Suspension.id)
     ).all()
     if not lifted:
-        raise NotFound("That member is not suspended here.")
+        raise NotFound(gettext("That member is not suspended here."))
     log_moderation(group.id, actor, "lift", "user", member.id)
     perm.forget_cached_rights(member)

@@ -4,6 +4,7 @@ them), so sign-off counts organisations rather than people."""
 from __future__ import annotations
 
 from sqlalchemy import func, select, update
+from flask_babel import gettext
 
 from forum import permissions as perm
 from forum.db import unit_of_work
@@ -35,7 +36,7 @@ def get_organisation(actor: User, organisation_id: int) -> Organisation:
     _require(actor)
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:
-        raise NotFound("No such organisation.")
+        raise NotFound(gettext("No such organisation."))
     return organisation
 
 
@@ -44,7 +45,7 @@ def _check_unique(name: str, exclude: int | None = None) -> None:
     if exclude is not None:
         query = query.where(Organisation.id != exclude)
     if db.session.scalar(query) is not None:
-        raise Conflict("An organisation of that name exists already.")
+        raise Conflict(gettext("An organisation of that name exists already."))
 
 
 @unit_of_work

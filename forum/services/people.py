@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
+from flask_babel import gettext
 
 from forum import permissions as perm
 from forum.errors import NotFound, ValidationFailed
@@ -16,7 +17,7 @@ def get_person(username: str) -> User:
     """An account others may look at: NotFound for an erased or not yet approved one."""
     user = db.session.scalar(select(User).where(User.username_key == username.strip().lower()))
     if user is None or user.erased_at is not None or not user.approved:
-        raise NotFound("No such person.")
+        raise NotFound(gettext("No such person."))
     return user
 
 
@@ -45,7 +46,7 @@ def find_members(group: Group, prefix: str) -> list[User]:
     username or display name starts with `prefix`, case-insensitively."""
     prefix = (prefix or "").strip().lstrip("@")
     if len(prefix) > 80:
-        raise ValidationFailed({"prefix": "At most 80 characters."})
+        raise ValidationFailed({"prefix": gettext("At most 80 characters.")})
     pattern = _like_prefix(prefix)
     return list(db.session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import exists, select
+from flask_babel import gettext
 
 from forum import live
 from forum.db import after_commit, unit_of_work
@@ -48,17 +49,19 @@ def set_phase(actor: User, topic: Topic, phase: str,
               deadline: datetime | None = None) -> Topic:
     actions.require(actions.edit_topic(actor, topic))
     if phase not in TOPIC_PHASES:
-        raise ValidationFailed({"phase": "Choose discussion, drafting, signoff or submitted."})
+        raise ValidationFailed({"phase": gettext("Choose discussion, drafting, signoff or "
+                                                 "submitted.")})
     deadline = check_aware("phase_deadline", deadline)
     if topic.status not in ("open", "concluded"):
-        raise Conflict(f"An {topic.status} topic has no phase to change.")
+        raise Conflict(gettext("An %(status)s topic has no phase to change.",
+                               status=topic.status))
     if phase == "signoff" and topic.phase != "signoff":
-        raise Conflict("Sign-off starts when a draft summary is put to sign-off.")
+        raise Conflict(gettext("Sign-off starts when a draft summary is put to sign-off."))
     if topic.phase == "signoff" and phase != "signoff" and _open_signoff(topic) is not None:
-        raise Conflict("Close the sign-off first.")
+        raise Conflict(gettext("Close the sign-off first."))
     if phase == "submitted" and not db.session.scalar(select(exists().where(
             Summary.topic_id == topic.id, Summary.published.is_(True)))):
-        raise Conflict("Publish the summary before marking the response submitted.")
+        raise Conflict(gettext("Publish the summary before marking the response submitted."))
     change_phase(actor, topic, phase, deadline)
     return topic
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from flask_babel import gettext
 
 from forum import live
 from forum import permissions as perm
@@ -29,7 +30,7 @@ def create_post(actor: User, thread: Thread, body: str, reply_to: int | None = N
     if reply_to is not None:
         parent = db.session.get(Post, reply_to)
         if parent is None or parent.thread_id != thread.id or not perm.can_see_post(actor, parent):
-            raise ValidationFailed({"reply_to": "Reply to a post of this thread."})
+            raise ValidationFailed({"reply_to": gettext("Reply to a post of this thread.")})
     pending = is_held_for_review(actor, thread.topic.group)
     now = utcnow()
     post = Post(thread_id=thread.id, thread=thread, author_id=actor.id, author=actor,
@@ -100,7 +101,7 @@ def edit_post(actor: User, post: Post, body: str, reason: str | None = None) -> 
     actions.require(actions.edit_post(actor, post))
     body = check_body("body", body or "")
     if reason is not None and len(reason) > 500:
-        raise ValidationFailed({"reason": "At most 500 characters."})
+        raise ValidationFailed({"reason": gettext("At most 500 characters.")})
     if body == post.body_markdown:
         return post
     db.session.add(PostRevision(
@@ -123,7 +124,7 @@ def edit_post(actor: User, post: Post, body: str, reason: str | None = None) -> 
 
 def _check_reaction(actor: User, post: Post, kind: str) -> None:
     if kind not in REACTION_KINDS:
-        raise ValidationFailed({"kind": "Choose agree, disagree or thanks."})
+        raise ValidationFailed({"kind": gettext("Choose agree, disagree or thanks.")})
     actions.require(actions.react(actor, post))
 
 
@@ -157,7 +158,7 @@ def add_reaction(actor: User, post: Post, kind: str) -> Post:
 @unit_of_work
 def remove_reaction(actor: User, post: Post, kind: str) -> Post:
     if kind not in REACTION_KINDS:
-        raise ValidationFailed({"kind": "Choose agree, disagree or thanks."})
+        raise ValidationFailed({"kind": gettext("Choose agree, disagree or thanks.")})
     actions.require(actions.react(actor, post))
     removed = db.session.execute(
         delete(Reaction).where(Reaction.post_id == post.id, Reaction.user_id == actor.id,

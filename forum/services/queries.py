@@ -12,6 +12,7 @@ from typing import Generic, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
+from flask_babel import gettext
 
 from forum import permissions as perm
 from forum.errors import NotFound
@@ -52,7 +53,7 @@ def _paginate(query: Select, page: int, per_page: int) -> Page:
 def get_group(slug: str, viewer: perm.Viewer) -> Group:
     group = db.session.scalar(select(Group).where(Group.slug == slug))
     if group is None or not perm.can_see_group(viewer, group):
-        raise NotFound("No such group.")
+        raise NotFound(gettext("No such group."))
     return group
 
 
@@ -60,7 +61,7 @@ def get_group_to_join(slug: str, viewer: perm.Viewer) -> Group:
     """Joining is the one door a private group opens to signed-in non-members who know its slug."""
     group = db.session.scalar(select(Group).where(Group.slug == slug))
     if group is None or (group.is_private and not perm.can_join_group(viewer, group)):
-        raise NotFound("No such group.")
+        raise NotFound(gettext("No such group."))
     return group
 
 
@@ -68,28 +69,28 @@ def get_group_to_leave(slug: str, viewer: perm.Viewer) -> Group:
     """Members see the group; a pending member of a private group may still withdraw."""
     group = db.session.scalar(select(Group).where(Group.slug == slug))
     if group is None or not (perm.can_see_group(viewer, group) or perm.role_in(viewer, group)):
-        raise NotFound("No such group.")
+        raise NotFound(gettext("No such group."))
     return group
 
 
 def get_topic(topic_id: int, viewer: perm.Viewer) -> Topic:
     topic = db.session.get(Topic, topic_id)
     if topic is None or not perm.can_see_topic(viewer, topic):
-        raise NotFound("No such topic.")
+        raise NotFound(gettext("No such topic."))
     return topic
 
 
 def get_thread(thread_id: int, viewer: perm.Viewer) -> Thread:
     thread = db.session.get(Thread, thread_id)
     if thread is None or not perm.can_see_thread(viewer, thread):
-        raise NotFound("No such thread.")
+        raise NotFound(gettext("No such thread."))
     return thread
 
 
 def get_post(post_id: int, viewer: perm.Viewer) -> Post:
     post = db.session.get(Post, post_id)
     if post is None or not perm.can_see_post(viewer, post):
-        raise NotFound("No such post.")
+        raise NotFound(gettext("No such post."))
     return post
 
 
@@ -97,7 +98,7 @@ def get_flag(flag_id: int, viewer: perm.Viewer) -> Flag:
     """A flag is found by whoever may see its post; acting on it is for moderators."""
     flag = db.session.get(Flag, flag_id)
     if flag is None:
-        raise NotFound("No such flag.")
+        raise NotFound(gettext("No such flag."))
     get_post(flag.post_id, viewer)
     return flag
 
@@ -105,7 +106,7 @@ def get_flag(flag_id: int, viewer: perm.Viewer) -> Flag:
 def get_user(username: str) -> User:
     user = db.session.scalar(select(User).where(User.username_key == username.strip().lower()))
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(gettext("No such user."))
     return user
 
 

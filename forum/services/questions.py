@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, exists, select
+from flask_babel import gettext
 
 from forum.db import unit_of_work
 from forum.errors import Conflict, ValidationFailed
@@ -54,7 +55,7 @@ def set_questions(actor: User, topic: Topic, texts: list[str]) -> list[Consultat
     """Replace the topic's questions, numbered in the order given."""
     actions.require(actions.edit_topic(actor, topic))
     if not questions_are_editable(topic):
-        raise Conflict("The questions are fixed once the topic is open and answered.")
+        raise Conflict(gettext("The questions are fixed once the topic is open and answered."))
     replace_questions(topic, texts)
     return list_questions(topic)
 
@@ -63,15 +64,19 @@ def replace_questions(topic: Topic, texts: list[str]) -> None:
     """Inside a unit of work (also topic creation): check and write the questions."""
     cleaned = [text.strip() for text in texts if text and text.strip()]
     if len(cleaned) > MAX_QUESTIONS:
-        raise ValidationFailed({"questions": f"At most {MAX_QUESTIONS} questions."})
+        raise ValidationFailed({"questions": gettext("At most %(max_questions)s questions.",
+                                                     max_questions=MAX_QUESTIONS)})
     broken = [n for n, text in enumerate(cleaned, 1) if not is_single_line(text)]
     if broken:
-        raise ValidationFailed({"questions": f"Question {broken[0]} must be a single line, "
-                                             "without line breaks or control characters."})
+        raise ValidationFailed({"questions": gettext("Question %(value)s must be a single "
+                                                     "line, without line breaks or control "
+                                                     "characters.", value=broken[0])})
     too_long = [n for n, text in enumerate(cleaned, 1) if len(text) > MAX_QUESTION_CHARS]
     if too_long:
-        raise ValidationFailed({"questions": f"Question {too_long[0]} is longer than "
-                                             f"{MAX_QUESTION_CHARS} characters."})
+        raise ValidationFailed({"questions": gettext("Question %(value)s is longer than "
+                                                     "%(max_question_chars)s characters.",
+                                                     value=too_long[0],
+                                                     max_question_chars=MAX_QUESTION_CHARS)})
     db.session.execute(delete(ConsultationQuestion).where(
         ConsultationQuestion.topic_id == topic.id))
     for number, text in enumerate(cleaned, 1):
@@ -85,5 +90,5 @@ def check_question(topic: Topic, question_id: int | None, field: str = "question
         return None
     question = db.session.get(ConsultationQuestion, question_id)
     if question is None or question.topic_id != topic.id:
-        raise ValidationFailed({field: "Choose one of this topic's questions."})
+        raise ValidationFailed({field: gettext("Choose one of this topic's questions.")})
     return question.id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
+from flask_babel import gettext
 
 from forum import permissions as perm
 from forum.db import unit_of_work
@@ -101,7 +102,7 @@ def mark_read(actor: User, thread: Thread, post_id: int) -> None:
     this thread they may see); an older id changes nothing. Raises ValidationFailed."""
     post = db.session.get(Post, post_id)
     if post is None or post.thread_id != thread.id or not perm.can_see_post(actor, post):
-        raise ValidationFailed({"post_id": "Give a post of this thread."})
+        raise ValidationFailed({"post_id": gettext("Give a post of this thread.")})
     advance(actor, thread, post_id)
 
 

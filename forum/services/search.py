@@ -10,6 +10,7 @@ import html
 import re
 
 from sqlalchemy import func, literal_column, or_, select, text, update
+from flask_babel import gettext
 
 from forum import permissions as perm
 from forum.errors import ValidationFailed
@@ -87,7 +88,8 @@ def retitle_thread(thread: Thread) -> None:
 
 def _terms(query: str) -> list[str]:
     if len(query) > MAX_QUERY:
-        raise ValidationFailed({"q": f"At most {MAX_QUERY} characters."})
+        raise ValidationFailed({"q": gettext("At most %(max_query)s characters.",
+                                             max_query=MAX_QUERY)})
     return _WORD.findall(query.lower())[:MAX_TERMS]
 
 

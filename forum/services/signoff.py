@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from flask_babel import gettext
 
 from forum import live
 from forum.db import after_commit, unit_of_work
@@ -73,7 +74,7 @@ def paragraphs_of(signoff: SignOff) -> list[SignOffParagraph]:
 def _require_open(topic: Topic) -> SignOff:
     signoff = current_signoff(topic)
     if signoff is None or not signoff.is_open:
-        raise Conflict("No sign-off is open on this topic.")
+        raise Conflict(gettext("No sign-off is open on this topic."))
     return signoff
 
 
@@ -84,16 +85,17 @@ def open_signoff(actor: User, topic: Topic, version: int | None = None,
     actions.require(actions.write_summary(actor, topic))
     closes_at = check_aware("closes_at", closes_at)
     if topic.status not in ("open", "concluded"):
-        raise Conflict(f"An {topic.status} topic cannot go to sign-off.")
+        raise Conflict(gettext("An %(status)s topic cannot go to sign-off.", status=topic.status))
     latest = current_signoff(topic)
     if latest is not None and latest.is_open:
-        raise Conflict("A sign-off is already open on this topic.")
+        raise Conflict(gettext("A sign-off is already open on this topic."))
     summary = (summaries.get_version(topic, version) if version is not None
                else summaries.latest_version(topic))
     if summary is None:
-        raise Conflict("Write a draft summary before putting it to sign-off.")
+        raise Conflict(gettext("Write a draft summary before putting it to sign-off."))
     if db.session.scalar(select(SignOff.id).where(SignOff.summary_id == summary.id)):
-        raise Conflict("This version has been put to sign-off already: save a new version.")
+        raise Conflict(gettext("This version has been put to sign-off already: save a new "
+                               "version."))
     texts = split_paragraphs(summary.body_markdown)
     signoff = SignOff(topic_id=topic.id, summary_id=summary.id, summary=summary,
                       opened_by_id=actor.id, closes_at=closes_at)
@@ -119,14 +121,15 @@ def cast_vote(actor: User, topic: Topic, number: int, stance: str, reason: str =
     paragraph = db.session.scalar(select(SignOffParagraph).where(
         SignOffParagraph.signoff_id == signoff.id, SignOffParagraph.number == number))
     if paragraph is None:
-        raise NotFound("No such paragraph in this sign-off.")
+        raise NotFound(gettext("No such paragraph in this sign-off."))
     if stance not in STANCES:
-        raise ValidationFailed({"stance": "Choose endorse, object or abstain."})
+        raise ValidationFailed({"stance": gettext("Choose endorse, object or abstain.")})
     reason = (reason or "").strip()
     if stance == "object" and not reason:
-        raise ValidationFailed({"reason": "Say why your organisation objects."})
+        raise ValidationFailed({"reason": gettext("Say why your organisation objects.")})
     if len(reason) > MAX_REASON:
-        raise ValidationFailed({"reason": f"At most {MAX_REASON} characters."})
+        raise ValidationFailed({"reason": gettext("At most %(max_reason)s characters.",
+                                                  max_reason=MAX_REASON)})
     thread_id = None
     earlier = db.session.scalar(select(SignOffVote.thread_id).where(
         SignOffVote.paragraph_id == paragraph.id,
@@ -216,7 +219,7 @@ def signoff_view(viewer, topic: Topic) -> SignOffView:
     """The topic's latest sign-off, to whoever may see the topic (404 if none)."""
     signoff = current_signoff(topic)
     if signoff is None:
-        raise NotFound("This topic has not been put to sign-off.")
+        raise NotFound(gettext("This topic has not been put to sign-off."))
     return tally(signoff)
 
 

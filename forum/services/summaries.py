@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
+from flask_babel import gettext
 
 from forum import live
 from forum import permissions as perm
@@ -27,7 +28,8 @@ def _check_citations(topic: Topic, ids: list[int], field: str) -> list[Post]:
     if not ids:
         return []
     if len(ids) > MAX_CITATIONS:
-        raise ValidationFailed({field: f"At most {MAX_CITATIONS} citations."})
+        raise ValidationFailed({field: gettext("At most %(max_citations)s citations.",
+                                               max_citations=MAX_CITATIONS)})
     posts = {p.id: p for p in db.session.scalars(
         select(Post).join(Thread, Thread.id == Post.thread_id)
         .where(Post.id.in_(ids), Thread.topic_id == topic.id, Thread.pending.is_(False),
@@ -95,7 +97,7 @@ def latest_published(topic: Topic) -> Summary:
         select(Summary).where(Summary.topic_id == topic.id, Summary.published.is_(True))
         .order_by(Summary.version.desc()).limit(1))
     if summary is None:
-        raise NotFound("This topic has no published summary yet.")
+        raise NotFound(gettext("This topic has no published summary yet."))
     return summary
 
 
@@ -192,7 +194,7 @@ def get_version(topic: Topic, version: int) -> Summary:
     summary = db.session.scalar(select(Summary).where(Summary.topic_id == topic.id,
                                                       Summary.version == version))
     if summary is None:
-        raise NotFound("No such summary version.")
+        raise NotFound(gettext("No such summary version."))
     return summary
 
 

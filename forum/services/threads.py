@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import update
+from flask_babel import gettext
 
 from forum import live
 from forum import permissions as perm
@@ -101,12 +102,12 @@ def update_thread(actor: User, thread: Thread, *, title: str | None = None,
     if slow_mode_until is not _UNSET and slow_mode_until is not None:
         check_aware("slow_mode_until", slow_mode_until)
         if slow_mode_until <= datetime.now(UTC):
-            raise ValidationFailed({"slow_mode_until": "Choose a time in the future."})
+            raise ValidationFailed({"slow_mode_until": gettext("Choose a time in the future.")})
     seconds = thread.slow_mode_seconds if slow_mode_seconds is None else slow_mode_seconds
     until = thread.slow_mode_until if slow_mode_until is _UNSET else slow_mode_until
     if seconds != thread.slow_mode_seconds or until != thread.slow_mode_until:
         if not 0 <= seconds <= 86400:
-            raise ValidationFailed({"slow_mode_seconds": "Between 0 and 86400 seconds."})
+            raise ValidationFailed({"slow_mode_seconds": gettext("Between 0 and 86400 seconds.")})
         thread.slow_mode_seconds = seconds
         thread.slow_mode_until = until if seconds else None
         log_moderation(group_id, actor, "slow_mode", "thread", thread.id,
@@ -131,9 +132,9 @@ def slow_mode_words(seconds: int, until: datetime | None) -> str:
 def _move(actor: User, thread: Thread, topic_id: int, why: str | None = None) -> None:
     destination = db.session.get(Topic, topic_id)
     if destination is None or not perm.can_see_topic(actor, destination):
-        raise NotFound("No such destination topic.")
+        raise NotFound(gettext("No such destination topic."))
     if not perm.is_moderator(actor, destination.group):
-        raise PermissionDenied("Moving needs moderator rights in both groups.")
+        raise PermissionDenied(gettext("Moving needs moderator rights in both groups."))
     source = thread.topic
     delta = 0 if thread.pending else 1
     db.session.execute(update(Topic).where(Topic.id == source.id)
@@ -181,12 +182,13 @@ def split_thread(actor: User, thread: Thread, post_ids: list[int], title: str,
     title = require_text({"title": title}, {"title": 200})["title"]
     wanted = sorted(set(post_ids))
     if not wanted:
-        raise ValidationFailed({"post_ids": "Choose the replies to move."})
+        raise ValidationFailed({"post_ids": gettext("Choose the replies to move.")})
     posts = list(db.session.scalars(select(Post).where(Post.thread_id == thread.id,
                                                        Post.id.in_(wanted)).order_by(Post.id)))
     opening = db.session.scalar(select(func.min(Post.id)).where(Post.thread_id == thread.id))
     if len(posts) != len(wanted) or opening in wanted:
-        raise ValidationFailed({"post_ids": "Choose replies of this thread (not its first post)."})
+        raise ValidationFailed({"post_ids": gettext("Choose replies of this thread (not its "
+                                                    "first post).")})
     first = posts[0]
     published = [p for p in posts if not p.pending and not p.rejected]
     new = Thread(topic_id=thread.topic_id, topic=thread.topic, author_id=first.author_id,
@@ -230,9 +232,9 @@ def merge_threads(actor: User, source: Thread, target: Thread, reason: str = "")
     actions.require(actions.moderate_thread(actor, source))
     actions.require(actions.moderate_thread(actor, target))
     if source.id == target.id:
-        raise ValidationFailed({"into": "Choose another thread."})
+        raise ValidationFailed({"into": gettext("Choose another thread.")})
     if source.topic.group_id != target.topic.group_id:
-        raise ValidationFailed({"into": "Merge threads of the same group only."})
+        raise ValidationFailed({"into": gettext("Merge threads of the same group only.")})
     posts = list(db.session.scalars(select(Post).where(Post.thread_id == source.id)))
     for post in posts:
         post.thread_id = target.id

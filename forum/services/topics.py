@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from flask_babel import gettext
 
 from forum.db import unit_of_work
 from forum.errors import Conflict, ValidationFailed
@@ -21,7 +22,8 @@ accepts_contributions = actions.topic_accepts_contributions
 
 def _check_status(status: str) -> str:
     if status not in TOPIC_STATUSES:
-        raise ValidationFailed({"status": "Choose upcoming, open, concluded or archived."})
+        raise ValidationFailed({"status": gettext("Choose upcoming, open, concluded or "
+                                                  "archived.")})
     return status
 
 
@@ -74,7 +76,8 @@ def update_topic(actor: User, topic: Topic, *, title=_UNSET, briefing=_UNSET, st
         wanted = [text.strip() for text in questions if text and text.strip()]
         if wanted != current:
             if not question_service.questions_are_editable(topic):
-                raise Conflict("The questions are fixed once the topic is open and answered.")
+                raise Conflict(gettext("The questions are fixed once the topic is open and "
+                                       "answered."))
             question_service.replace_questions(topic, wanted)
     topic.updated_at = utcnow()
     search.index_topic(topic)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import NoReturn
+from flask_babel import gettext
 
 from forum.errors import NotSignedIn, PermissionDenied, TooLarge, ValidationFailed
 from forum.markup import MAX_BODY_BYTES
@@ -30,9 +31,9 @@ def single_line(name: str, value: str | None, limit: int, *, required: bool = Tr
     if _NOT_ONE_LINE.search(value):
         raise ValidationFailed({name: ONE_LINE})
     if required and not value:
-        raise ValidationFailed({name: "This field cannot be blank."})
+        raise ValidationFailed({name: gettext("This field cannot be blank.")})
     if len(value) > limit:
-        raise ValidationFailed({name: f"At most {limit} characters."})
+        raise ValidationFailed({name: gettext("At most %(limit)s characters.", limit=limit)})
     return value
 
 
@@ -61,10 +62,11 @@ def is_single_line(value: str) -> bool:
 def check_body(name: str, text: str, *, allow_blank: bool = False) -> str:
     """A markdown body: not blank (unless allowed), no NUL, at most 64 KiB of UTF-8 (413)."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
-        raise TooLarge(f"The {name} is longer than {MAX_BODY_BYTES} bytes.")
+        raise TooLarge(gettext("The %(name)s is longer than %(max_body_bytes)s bytes.",
+                               name=name, max_body_bytes=MAX_BODY_BYTES))
     check_no_nul([(name, text)])
     if not allow_blank and not text.strip():
-        raise ValidationFailed({name: "This field cannot be blank."})
+        raise ValidationFailed({name: gettext("This field cannot be blank.")})
     return text
 
 
@@ -99,15 +101,15 @@ def parse_id(name: str, raw: str | int | None) -> int | None:
     elif isinstance(raw, str) and _ID.fullmatch(raw.strip()):
         value = int(raw.strip())
     else:
-        raise ValidationFailed({name: "Not a valid id."})
+        raise ValidationFailed({name: gettext("Not a valid id.")})
     if not 1 <= value <= MAX_ID:
-        raise ValidationFailed({name: "Not a valid id."})
+        raise ValidationFailed({name: gettext("Not a valid id.")})
     return value
 
 
 def check_aware(name: str, value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
-        raise ValidationFailed({name: "A time needs a time zone (use Z for UTC)."})
+        raise ValidationFailed({name: gettext("A time needs a time zone (use Z for UTC).")})
     return value
 
 
