@@ -163,12 +163,14 @@ def reminders_cli():
               help="Remind about deadlines this close.")
 def reminders_send(within_hours: int):
     """Notify whoever still has something to do before a phase deadline (run from cron, e.g.
-    hourly); each person is reminded once per topic and phase."""
+    every 15 minutes); each person is reminded once per topic and phase. Those going to an
+    event (or maybe going) are reminded the day before and the hour before, once each."""
     from datetime import timedelta
 
-    from forum.services import mail, phases
+    from forum.services import events, mail, phases
 
     sent = phases.send_reminders(timedelta(hours=within_hours))
+    sent += events.send_reminders()
     mailed = mail.send_due(limit=10_000)
     click.echo(f"sent {sent} reminders, {mailed} mails")
 

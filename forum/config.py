@@ -43,6 +43,14 @@ def _secret_key(instance: Path) -> str:
     return key
 
 
+def _upload_max_mb(value: str | None) -> int:
+    if value is None or not value.strip():
+        return 20
+    if not value.strip().isdigit() or not 1 <= int(value) <= 2000:
+        raise RuntimeError("UPLOAD_MAX_MB must be a whole number of megabytes, 1 to 2000")
+    return int(value)
+
+
 def _engine_options(database_url: str) -> dict:
     """Stale connections (a restarted database) are replaced before use; an unreachable
     PostgreSQL fails a request within seconds (503) instead of hanging it."""
@@ -94,6 +102,8 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         # A request over 1 MiB answers 413 before any view reads it.
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # ...except an upload of a document, which may be this large (its routes only).
+        "UPLOAD_MAX_MB": _upload_max_mb(env.get("UPLOAD_MAX_MB")),
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": False,
         "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),

@@ -45,6 +45,27 @@ def is_same_site(url: str) -> bool:
         "/", 2)[1]
 
 
+EVENT_REF = re.compile(r"\[\[event:(\d{1,10})\]\]")
+
+
+def _event_ref_rule(state: StateInline, silent: bool) -> bool:
+    """[[event:ID]] cites an event's minutes (a summary "informed by" events)."""
+    if not state.src.startswith("[[event:", state.pos):
+        return False
+    match = EVENT_REF.match(state.src, state.pos)
+    if not match:
+        return False
+    if not silent:
+        event_id = str(int(match.group(1)))
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": f"/events/{event_id}", "class": "event-ref"}
+        text = state.push("text", "", 0)
+        text.content = f"event #{event_id}"
+        state.push("link_close", "a", -1)
+    state.pos = match.end()
+    return True
+
+
 def _post_ref_rule(state: StateInline, silent: bool) -> bool:
     if not state.src.startswith("[[post:", state.pos):
         return False
@@ -84,6 +105,7 @@ _md = (
     .enable(["table", "strikethrough", "linkify"])
 )
 _md.inline.ruler.before("link", "post_ref", _post_ref_rule)
+_md.inline.ruler.before("link", "event_ref", _event_ref_rule)
 _md.inline.ruler.before("link", "mention", _mention_rule)
 
 

@@ -34,6 +34,7 @@ class Operation:
     query: dict[str, tuple[str, str]] = field(default_factory=dict)
     auth: str = "optional"
     produces: str = "application/json"
+    form: dict[str, str] | None = None  # multipart/form-data fields: name -> description
 
 
 OPERATIONS: list[Operation] = []
@@ -47,7 +48,8 @@ PAGINATION = {
 def operation(rule: str, method: str, *, summary: str, body: type[BaseModel] | None = None,
               response: type[BaseModel] | None = None, status: int = 200,
               errors: tuple[int, ...] = (), query: dict | None = None, auth: str = "optional",
-              produces: str = "application/json", limits: tuple = ()):
+              produces: str = "application/json", limits: tuple = (),
+              form: dict[str, str] | None = None):
     """Register a view on the API blueprint and in the OpenAPI document in one place.
 
     The view receives the validated body as `data` and returns a JSON-able value (answered
@@ -58,7 +60,8 @@ def operation(rule: str, method: str, *, summary: str, body: type[BaseModel] | N
         name = fn.__name__
         documented = set(errors) | {400} | ({429} if limits else set())
         OPERATIONS.append(Operation(rule, method, name, summary, body, response, status,
-                                    tuple(sorted(documented)), query or {}, auth, produces))
+                                    tuple(sorted(documented)), query or {}, auth, produces,
+                                    form))
 
         @functools.wraps(fn)
         def view(**kwargs):
@@ -167,8 +170,10 @@ def _authenticate_and_check_csrf():
 def register(app) -> None:
     from forum.api import (  # noqa: F401  (routes)
         admin,
+        attachments,
         consultations,
         conversations,
+        events,
         groups,
         invitations,
         locales,

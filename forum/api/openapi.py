@@ -71,9 +71,11 @@ def build_document() -> dict:
             responses[str(op.status)] = {"description": "Success",
                                          "content": {op.produces: {"schema": content_schema}}}
         elif op.produces != "application/json":  # a download
+            types = [kind.strip() for kind in op.produces.split(",")]
+            if len(types) == 1:
+                types.append("text/csv")
             responses[str(op.status)] = {"description": "A file", "content": {
-                op.produces: {"schema": {"type": "string"}},
-                "text/csv": {"schema": {"type": "string"}}}}
+                kind: {"schema": {"type": "string"}} for kind in types}}
         else:  # the document itself
             responses[str(op.status)] = {"description": "This document", "content": {
                 op.produces: {"schema": _DOCUMENT_SCHEMA}}}
@@ -84,6 +86,11 @@ def build_document() -> dict:
             }
         entry = {"operationId": op.name, "summary": op.summary, "parameters": params,
                  "responses": responses}
+        if op.form:
+            entry["requestBody"] = {"required": True, "content": {"multipart/form-data": {
+                "schema": {"type": "object", "required": list(op.form), "properties": {
+                    name: {"type": "string", "format": "binary", "description": text}
+                    for name, text in op.form.items()}}}}}
         if op.body is not None:
             entry["requestBody"] = {"required": True, "content": {
                 "application/json": {"schema": ref(op.body, "validation")}}}

@@ -541,6 +541,9 @@ class Export(Response):
     organisation: str | None = None
     quoting: list[dict[str, str]] = Field(default_factory=list)
     post_quoting_overrides: list[dict[str, str | int]] = Field(default_factory=list)
+    uploads: list[dict[str, str | int | None]] = Field(
+        default_factory=list, description="Metadata of the documents the person uploaded")
+    event_answers: list[dict[str, str | int | bool | None]] = Field(default_factory=list)
 
 
 class Invitation(Response):

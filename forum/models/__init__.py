@@ -16,6 +16,16 @@ from forum.models.consultations import (
     SignOffVote,
     SignOffVoteChange,
 )
+from forum.models.events import (
+    REMINDER_KINDS,
+    RSVP_STATUSES,
+    Attachment,
+    AttachmentChunk,
+    CalendarFeed,
+    Event,
+    EventReminder,
+    EventRsvp,
+)
 from forum.models.groups import JOIN_POLICIES, ROLE_RANK, ROLES, VISIBILITIES, Group, Membership
 from forum.models.invitations import Invitation
 from forum.models.mail import DEFAULT_MAIL_MODES, MAIL_MODES, MailPreference, OutgoingMail
@@ -34,6 +44,8 @@ from forum.models.topics import TOPIC_STATUSES, Summary, SummaryCitation, Topic
 from forum.models.users import ApiToken, User
 
 __all__ = [
+    "Event", "EventRsvp", "EventReminder", "CalendarFeed", "Attachment", "AttachmentChunk",
+    "RSVP_STATUSES", "REMINDER_KINDS",
     "Base", "UTCDateTime", "utcnow",
     "Group", "Membership", "JOIN_POLICIES", "ROLES", "ROLE_RANK", "VISIBILITIES",
     "Flag", "ModerationAction", "Suspension", "FLAG_REASONS", "FLAG_STATUSES",

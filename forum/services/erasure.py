@@ -33,7 +33,7 @@ from forum.models import (
     User,
     utcnow,
 )
-from forum.services import search
+from forum.services import attachments, events, search
 from forum.services.admin import audit
 from forum.services.posts import MENTION
 from forum.services.validation import refuse
@@ -69,6 +69,8 @@ def erase_account(actor: User, user: User, keep_posts: bool = True) -> None:
     db.session.execute(delete(OutgoingMail).where(OutgoingMail.user_id == user.id,
                                                   OutgoingMail.sent_at.is_(None)))
     _forget_invitation_addresses(user.id, old_email)
+    attachments.erase_uploads(user.id)
+    events.forget_person(user.id)
     user.username = user.username_key = f"former-{user.id}"
     user.email = ""
     user.organisation_id = None

@@ -20,7 +20,7 @@ from forum.models import (
 )
 from forum.permissions import delivery
 from forum.serializers import iso
-from forum.services import consent, mail, notifications
+from forum.services import attachments, consent, events, mail, notifications
 
 
 def export_user(user: User) -> dict:
@@ -84,6 +84,8 @@ def export_user(user: User) -> dict:
                     for group, level in consent.levels_in_my_groups(user)],
         "post_quoting_overrides": [{"post_id": post.id, "level": post.quote_consent}
                                    for post, *_rest in posts if post.quote_consent],
+        "uploads": attachments.uploads_of(user),
+        "event_answers": events.answers_of(user),
         "api_tokens": [{"name": t.name, "created_at": iso(t.created_at),
                         "revoked_at": iso(t.revoked_at)}
                        for t in db.session.scalars(select(ApiToken).where(

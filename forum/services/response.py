@@ -81,6 +81,14 @@ class ResponseDocument:
     sections: list[Section]     # the debate; empty for the final response
 
     @property
+    def informed_by(self):
+        """The events the summary cites (minutes written), with the organisations that
+        attended them; None when it cites none."""
+        from forum.services import events
+
+        return events.informed_by(self.topic, self.summary)
+
+    @property
     def signed_off(self) -> bool:
         return self.organisations is not None
 
@@ -283,6 +291,8 @@ def to_markdown(doc: ResponseDocument) -> str:
         state = (f"published {day(doc.summary.published_at)}" if doc.summary.published
                  else "draft")
         lines += [f"_Version {doc.summary.version}, {state}._", ""]
+        if doc.informed_by is not None:
+            lines += [f"_{doc.informed_by.sentence}_", ""]
     for section in doc.sections:
         if section is doc.sections[0]:
             lines += ["## What members said", ""]

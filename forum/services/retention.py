@@ -11,6 +11,7 @@ from forum.db import unit_of_work
 from forum.extensions import db
 from forum.markup import render_markdown
 from forum.models import Group, Post, PostRevision, SearchEntry, Thread, Topic, utcnow
+from forum.services import attachments
 from forum.services.admin import audit
 
 RETIRED = "_This post was removed under the group's retention policy._"
@@ -54,5 +55,6 @@ def apply() -> list[Due]:
                                                      SearchEntry.object_id.in_(post_ids)))
         db.session.execute(db.update(Post).where(Post.id.in_(post_ids))
                            .values(body_markdown=RETIRED, body_html=html))
+        attachments.retire_topic(item.topic_id)
         audit(None, "retention", "topic", item.topic_id, f"{item.posts} posts removed")
     return items

@@ -10,6 +10,7 @@ def register(app) -> None:
         account,
         auth,
         consultations,
+        events,
         groups,
         home,
         invitations,
