@@ -4,6 +4,7 @@ and the organisations admin page."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from forum import permissions as perm
 from forum.errors import ForumError, NotFound
