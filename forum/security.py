@@ -70,7 +70,9 @@ class SignInOnlySessionInterface(SecureCookieSessionInterface):
 
 
 def _cookie_wanted(session) -> bool:
-    if request.headers.get("Authorization"):
+    from forum.auth import bearer_token
+
+    if bearer_token() is not None:
         return False  # a token caller: the cookie would only be a second, unasked-for identity
     if "_user_id" in session or set(session) - _INCIDENTAL_KEYS:
         return True  # signed in, or the visitor did something (a flashed message)

@@ -113,6 +113,11 @@ def test_the_sign_in_form_sets_the_cookie_its_csrf_token_needs_and_signing_in_wo
     assert client.get("/api/v1/me").get_json()["username"] == "member"
 
 
+def test_a_site_behind_basic_auth_still_signs_people_in(world, client):
+    basic = {"Authorization": "Basic c3RhZ2luZzpzdGFnaW5n"}  # a staging site's nginx password
+    assert "Set-Cookie" in client.get("/login", headers=basic).headers
+
+
 def test_a_signed_in_reader_keeps_their_session(world, client):
     sign_in(client, "member")
     thread = world.threads["public"].id
