@@ -135,9 +135,63 @@ def current_dir() -> str:
 
 @contextmanager
 def speaking_to(user):
-    """Render mail, notifications and other words for `user` in their own language."""
-    with force_locale(babel_id(getattr(user, "locale", None) if user is not None else None)):
-        yield
+    """Render mail, notifications and other words for `user` in their own language and time
+    zone (a visitor known only by address, user=None, gets en-GB and UTC)."""
+    from flask_babel import _get_current_context
+    from pytz import timezone as tz, UnknownTimeZoneError
+
+    ctx = _get_current_context()
+    zone = getattr(user, "timezone", None) if user is not None else None
+    try:
+        tzinfo = tz(zone or "UTC")
+    except UnknownTimeZoneError:
+        tzinfo = tz("UTC")
+    before = getattr(ctx, "babel_tzinfo", None) if ctx is not None else None
+    if ctx is not None:
+        ctx.babel_tzinfo = tzinfo
+    try:
+        with force_locale(babel_id(getattr(user, "locale", None) if user is not None else None)):
+            yield
+    finally:
+        if ctx is not None:
+            if before is None:
+                ctx.__dict__.pop("babel_tzinfo", None)
+            else:
+                ctx.babel_tzinfo = before
+
+
+def N_(msgid: str) -> str:
+    """Marks a word for the catalogue without translating it yet (it is translated when shown)."""
+    return msgid
+
+
+class Message:
+    """A sentence to be said later to someone: the catalogue's message id and named values,
+    rendered in the reader's language (inside `speaking_to`). Values may be Messages, lazy
+    strings or datetimes (shown in the reader's zone)."""
+
+    def __init__(self, msgid: str, **params):
+        self.msgid = msgid
+        self.params = params
+
+    def render(self) -> str:
+        from flask_babel import gettext
+
+        values = {}
+        for name, value in self.params.items():
+            if isinstance(value, Message):
+                value = value.render()
+            elif isinstance(value, datetime):
+                value = format_datetime(value, "medium")
+            values[name] = value
+        return gettext(self.msgid, **values)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+ROLE_NAMES = {"member": N_("member"), "facilitator": N_("facilitator"),
+              "moderator": N_("moderator"), "pending": N_("asked to join")}
 
 
 def valid_timezone(zone: str | None) -> bool:

@@ -15,6 +15,7 @@ from forum import live
 from forum.db import after_commit, unit_of_work
 from forum.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
+from forum.i18n import speaking_to
 from forum.models import ApiToken, User, utcnow
 from forum.services.validation import single_line
 
@@ -234,11 +235,13 @@ def request_email_change(user: User, new_email: str) -> None:
         raise ValidationFailed({"email": gettext("Enter a valid e-mail address.")})
     token = _email_serializer().dumps({"u": user.id, "e": new_email, "old": user.email})
     link = f"{current_app.config['PUBLIC_URL']}/email/confirm/{token}"
-    db.session.add(OutgoingMail(
-        user_id=user.id, to_address=new_email,
-        subject="[Working Groups] Confirm your new e-mail address",
-        body=(f"Hello {user.display_name},\n\nConfirm this address for your account "
-              f"within 24 hours:\n\n{link}\n")))
+    with speaking_to(user):
+        subject = gettext("[Working Groups] Confirm your new e-mail address")
+        body = (gettext("Hello %(name)s,", name=user.display_name) + "\n\n"
+                + gettext("Confirm this address for your account within 24 hours:")
+                + f"\n\n{link}\n")
+    db.session.add(OutgoingMail(user_id=user.id, to_address=new_email, subject=subject,
+                                body=body))
 
 
 @unit_of_work
@@ -284,11 +287,15 @@ def request_password_reset(login: str) -> None:
         return
     token = _reset_serializer().dumps({"u": user.id, "f": _fingerprint(user)})
     link = f"{current_app.config['PUBLIC_URL']}/password/reset/{token}"
-    db.session.add(OutgoingMail(
-        user_id=user.id, to_address=user.email, subject="[Working Groups] Reset your password",
-        body=(f"Hello {user.display_name},\n\nSomeone (we hope you) asked to reset your "
-              f"password. This link works once, for one hour:\n\n{link}\n\nIf it was not "
-              "you, ignore this mail: your password stays as it is.\n")))
+    with speaking_to(user):
+        subject = gettext("[Working Groups] Reset your password")
+        body = (gettext("Hello %(name)s,", name=user.display_name) + "\n\n"
+                + gettext("Someone (we hope you) asked to reset your password. This link works "
+                          "once, for one hour:") + f"\n\n{link}\n\n"
+                + gettext("If it was not you, ignore this mail: your password stays as it is.")
+                + "\n")
+    db.session.add(OutgoingMail(user_id=user.id, to_address=user.email, subject=subject,
+                                body=body))
 
 
 def user_for_reset_token(token: str) -> User:

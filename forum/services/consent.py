@@ -10,7 +10,7 @@ import html
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 
 from forum import permissions as perm
 from forum.db import unit_of_work
@@ -29,10 +29,11 @@ from forum.models import (
 )
 from forum.services.validation import refuse
 
+# Lazy: said in the reader's language wherever they are shown.
 LEVEL_LABELS = {
-    "attributable": "Quote me by name and organisation",
-    "anonymised": "Quote me without my name or organisation (by region only)",
-    "not_quoted": "Do not quote me: count my posts only",
+    "attributable": lazy_gettext("Quote me by name and organisation"),
+    "anonymised": lazy_gettext("Quote me without my name or organisation (by region only)"),
+    "not_quoted": lazy_gettext("Do not quote me: count my posts only"),
 }
 
 

@@ -10,6 +10,7 @@ from flask_babel import gettext
 from forum import live
 from forum import permissions as perm
 from forum.db import after_commit, unit_of_work
+from forum.i18n import ROLE_NAMES, Message
 from forum.errors import Conflict, NotFound, NotSignedIn, PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.models import JOIN_POLICIES, ROLE_RANK, ROLES, VISIBILITIES, Group, Membership, User
@@ -143,13 +144,16 @@ def set_member_role(actor: User, group: Group, member: User, role: str = "member
         membership = Membership(group_id=group.id, user_id=member.id, role=role)
         db.session.add(membership)
         _adjust_member_count(group, 1)
-        action, text = "add_member", f"You were added to {group.name} as {role}."
+        action, text = "add_member", Message("You were added to %(group)s as %(role)s.",
+                                             group=group.name, role=Message(ROLE_NAMES[role]))
     else:
         if membership.role == "pending":
             _adjust_member_count(group, 1)
-            action, text = "approve_member", f"Your request to join {group.name} was approved."
+            action, text = "approve_member", Message(
+                "Your request to join %(group)s was approved.", group=group.name)
         else:
-            action, text = "set_role", f"Your role in {group.name} is now {role}."
+            action, text = "set_role", Message("Your role in %(group)s is now %(role)s.",
+                                               group=group.name, role=Message(ROLE_NAMES[role]))
         membership.role = role
     db.session.flush()
     log_moderation(group.id, actor, action, "user", member.id, role)

@@ -16,6 +16,7 @@ from flask_babel import gettext
 
 from forum import permissions as perm
 from forum.db import unit_of_work
+from forum.i18n import Message, speaking_to
 from forum.errors import Conflict, NotFound, ValidationFailed
 from forum.extensions import db
 from forum.models import ROLES, Group, Invitation, OutgoingMail, User, utcnow
@@ -60,13 +61,18 @@ def invite(actor: User, group: Group, *, email: str | None = None, username: str
     db.session.flush()
     link = f"{current_app.config['PUBLIC_URL']}/invitations/{token}"
     if user is not None:
-        notify(user.id, "membership", f"{actor.display_name} invited you to {group.name}.",
+        notify(user.id, "membership", Message("%(name)s invited you to %(group)s.",
+                                              name=actor.display_name, group=group.name),
                "/invitations", actor=actor, group_id=None)
+    with speaking_to(user):  # an invitation by address: en-GB until the person chooses
+        subject = gettext("[Working Groups] You are invited to %(group)s", group=group.name)
+        body = (gettext("Hello,") + "\n\n"
+                + gettext("%(name)s invites you to the working group “%(group)s”.",
+                          name=actor.display_name, group=group.name) + "\n\n"
+                + gettext("Accept within 14 days (the link works once):") + f"\n{link}\n")
     db.session.add(OutgoingMail(
         user_id=user.id if user else None, to_address=user.email if user else email,
-        subject=f"[Working Groups] You are invited to {group.name}",
-        body=(f"Hello,\n\n{actor.display_name} invites you to the working group "
-              f"“{group.name}”.\n\nAccept within 14 days (the link works once):\n{link}\n")))
+        subject=subject, body=body))
     return invitation, link
 
 

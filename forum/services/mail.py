@@ -17,11 +17,12 @@ from urllib.parse import unquote, urlsplit
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import or_, select, update
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from forum.db import unit_of_work
 from forum.errors import NotFound, ValidationFailed
 from forum.extensions import db
+from forum.i18n import speaking_to
 from forum.models import (
     DEFAULT_MAIL_MODES,
     MAIL_MODES,
@@ -154,10 +155,15 @@ def queue_digests() -> int:
             continue
         link = unsubscribe_url(user, "all")
         lines = [f"- {n.text}\n  {base}{n.url}" for n in items]
-        body = (f"Hello {user.display_name},\n\nWhat happened in your working groups:\n\n"
-                + "\n".join(lines) + f"\n\n--\nStop these mails: {link}\n")
+        with speaking_to(user):
+            body = (gettext("Hello %(name)s,", name=user.display_name) + "\n\n"
+                    + gettext("What happened in your working groups:") + "\n\n"
+                    + "\n".join(lines) + "\n\n--\n"
+                    + gettext("Stop these mails: %(link)s", link=link) + "\n")
+            subject = ngettext("[Working Groups] Your digest: %(num)d update",
+                               "[Working Groups] Your digest: %(num)d updates", len(items))
         db.session.add(OutgoingMail(user_id=user.id, to_address=user.email,
-                                    subject=f"[Working Groups] Your digest: {len(items)} updates",
+                                    subject=subject,
                                     body=body, unsubscribe_url=link))
         now = utcnow()
         for n in items:

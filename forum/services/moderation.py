@@ -14,6 +14,7 @@ from flask_babel import gettext
 from forum import live
 from forum import permissions as perm
 from forum.db import after_commit, unit_of_work
+from forum.i18n import Message
 from forum.errors import Conflict, NotFound, ValidationFailed
 from forum.extensions import db
 from forum.models import (
@@ -131,7 +132,8 @@ def _set_hidden(actor: User | None, post: Post, hidden: bool, reason: str) -> No
                                         target_type="post", target_id=post.id, reason=reason))
     if hidden and post.author_id:
         notify(post.author_id, "moderation",
-               f"A moderator hid your post in “{post.thread.title}”: {reason}",
+               Message("A moderator hid your post in “%(thread)s”: %(reason)s",
+                       thread=post.thread.title, reason=reason),
                f"/posts/{post.id}", actor=actor, group_id=group.id, post_id=post.id)
     event = "post.hidden" if hidden else "post.unhidden"
     after_commit(lambda: live.publish_visibility(post, event))
@@ -205,8 +207,9 @@ def reject_post(actor: User, post: Post, reason: str | None = None) -> Post:
     log_moderation(group.id, actor, "reject", "post", post.id, reason)
     if post.author_id:
         notify(post.author_id, "moderation",
-               f"Your post in “{thread.title}” was not approved" + (f": {reason}" if reason
-                                                                     else "."),
+               Message("Your post in “%(thread)s” was not approved: %(reason)s",
+                       thread=thread.title, reason=reason) if reason else
+               Message("Your post in “%(thread)s” was not approved.", thread=thread.title),
                f"/threads/{thread.id}" if not thread_rejected else f"/groups/{group.slug}",
                actor=actor, group_id=group.id)
     after_commit(lambda: live.publish_visibility(post, "post.rejected"))
@@ -261,8 +264,8 @@ def suspend_member(actor: User, group: Group, member: User, until: datetime,
     log_moderation(group.id, actor, "suspend", "user", member.id,
                    f"until {until.astimezone(UTC):%Y-%m-%d %H:%M}Z: {reason}")
     notify(member.id, "moderation",
-           f"You are suspended in {group.name} until "
-           f"{until.astimezone(UTC):%d %b %Y %H:%M} UTC: {reason}",
+           Message("You are suspended in %(group)s until %(until)s: %(reason)s",
+                   group=group.name, until=until, reason=reason),
            f"/groups/{group.slug}", actor=actor, group_id=group.id)
     perm.forget_cached_rights(member)
     return suspension

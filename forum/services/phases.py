@@ -7,13 +7,14 @@ logged in the group's moderation log, announced live and notified to the members
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import exists, select
 from flask_babel import gettext
 
 from forum import live
 from forum.db import after_commit, unit_of_work
+from forum.i18n import N_, Message
 from forum.errors import Conflict, ValidationFailed
 from forum.extensions import db
 from forum.models import (
@@ -34,6 +35,9 @@ from forum.services.validation import check_aware
 
 # The state rules live with the actions they guard; kept here under their old names.
 PHASE_LABELS = actions.PHASE_LABELS
+# The phase inside a sentence ("moved to drafting the response"), for notifications.
+PHASE_MSGIDS = {"discussion": N_("discussion"), "drafting": N_("drafting the response"),
+                "signoff": N_("sign-off by member organisations"), "submitted": N_("submitted")}
 SLOWED_REPLY_SECONDS = actions.SLOWED_REPLY_SECONDS
 takes_new_threads = actions.takes_new_threads
 reply_interval = actions.reply_interval
@@ -76,9 +80,12 @@ def change_phase(actor: User, topic: Topic, phase: str, deadline: datetime | Non
     topic.phase = phase
     topic.updated_at = utcnow()
     log_moderation(topic.group_id, actor, "phase", "topic", topic.id, f"{old} → {phase}")
-    text = f"“{topic.title}” moved to {PHASE_LABELS[phase].lower()}."
-    if deadline is not None:
-        text += f" Deadline: {deadline.astimezone(UTC):%d %b %Y %H:%M} UTC."
+    if deadline is None:
+        text = Message("“%(title)s” moved to %(phase)s.", title=topic.title,
+                       phase=Message(PHASE_MSGIDS[phase]))
+    else:
+        text = Message("“%(title)s” moved to %(phase)s. Deadline: %(deadline)s.",
+                       title=topic.title, phase=Message(PHASE_MSGIDS[phase]), deadline=deadline)
     for user_id in _member_ids(topic):
         notify(user_id, "conversation", text, f"/topics/{topic.id}", actor=actor,
                group_id=topic.group_id, topic_id=topic.id)
@@ -114,26 +121,26 @@ def send_reminders(within: timedelta = timedelta(hours=48), now: datetime | None
             targets = db.session.scalars(select(Membership.user_id).where(
                 Membership.group_id == topic.group_id, Membership.role != "pending",
                 Membership.user_id.not_in(posted)))
-            what = "add your views"
+            what = N_("add your views")
         elif topic.phase == "drafting":
             targets = db.session.scalars(select(Membership.user_id).where(
                 Membership.group_id == topic.group_id,
                 Membership.role.in_(("facilitator", "moderator"))))
-            what = "finish the draft response"
+            what = N_("finish the draft response")
         else:
             waiting = organisations_yet_to_vote(topic)
             targets = db.session.scalars(select(Membership.user_id)
                                          .join(User, User.id == Membership.user_id).where(
                 Membership.group_id == topic.group_id, Membership.role != "pending",
                 User.organisation_id.in_(waiting))) if waiting else []
-            what = "give your organisation's view on each paragraph"
+            what = N_("give your organisation's view on each paragraph")
         for user_id in list(targets):
             if db.session.get(PhaseReminder, (topic.id, topic.phase, user_id)) is not None:
                 continue
             db.session.add(PhaseReminder(topic_id=topic.id, phase=topic.phase, user_id=user_id))
             notify(user_id, "conversation",
-                   f"“{topic.title}”: {what} by "
-                   f"{topic.phase_deadline.astimezone(UTC):%d %b %Y %H:%M} UTC.",
+                   Message("“%(title)s”: %(what)s by %(deadline)s.", title=topic.title,
+                           what=Message(what), deadline=topic.phase_deadline),
                    f"/topics/{topic.id}", group_id=topic.group_id, topic_id=topic.id)
             sent += 1
     return sent

@@ -9,6 +9,7 @@ from flask_babel import gettext
 from forum import live
 from forum import permissions as perm
 from forum.db import after_commit, unit_of_work
+from forum.i18n import Message
 from forum.errors import ValidationFailed
 from forum.extensions import db
 from forum.markup import MENTION, plain_text, quoted_post_ids, render_markdown
@@ -73,23 +74,28 @@ def _notify_about_post(post: Post, actor: User) -> None:
     url = f"/posts/{post.id}"
     excerpt = plain_text(post.body_html)[:140]
     name = actor.display_name
-    targets: dict[int, tuple[str, str]] = {}
+    targets: dict[int, tuple[str, Message]] = {}
     for handle in dict.fromkeys(MENTION.findall(post.body_markdown)):
         user = db.session.scalar(select(User).where(User.username_key == handle.lower()))
         if user is not None and perm.can_see_post(user, post):
-            targets.setdefault(user.id, ("mention", f"{name} mentioned you: {excerpt}"))
+            targets.setdefault(user.id, ("mention", Message(
+                "%(name)s mentioned you: %(excerpt)s", name=name, excerpt=excerpt)))
     for quoted_id in quoted_post_ids(post.body_markdown):
         quoted = db.session.get(Post, quoted_id)
         if quoted is not None and quoted.author_id and quoted.thread.topic.group_id == group.id:
-            targets.setdefault(quoted.author_id, ("quote", f"{name} quoted you: {excerpt}"))
+            targets.setdefault(quoted.author_id, ("quote", Message(
+                "%(name)s quoted you: %(excerpt)s", name=name, excerpt=excerpt)))
     if post.reply_to_id is not None:
         parent = db.session.get(Post, post.reply_to_id)
         if parent is not None and parent.author_id:
-            targets.setdefault(parent.author_id, ("reply", f"{name} replied: {excerpt}"))
+            targets.setdefault(parent.author_id, ("reply", Message(
+                "%(name)s replied: %(excerpt)s", name=name, excerpt=excerpt)))
     levels = following.levels_for_thread(thread)
     for user_id, level in levels.items():
         if level == "watching":
-            targets.setdefault(user_id, ("post", f"{name} posted in {thread.title}: {excerpt}"))
+            targets.setdefault(user_id, ("post", Message(
+                "%(name)s posted in %(thread)s: %(excerpt)s", name=name, thread=thread.title,
+                excerpt=excerpt)))
     for user_id, (kind, text) in targets.items():
         if levels.get(user_id) != "muted":
             notify(user_id, kind, text, url, actor=actor, group_id=group.id, post_id=post.id)

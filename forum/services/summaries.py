@@ -11,6 +11,7 @@ from flask_babel import gettext
 from forum import live
 from forum import permissions as perm
 from forum.db import after_commit, unit_of_work
+from forum.i18n import Message
 from forum.errors import NotFound, ValidationFailed
 from forum.extensions import db
 from forum.markup import cited_post_ids, render_markdown
@@ -76,7 +77,8 @@ def _announce(actor: User, topic: Topic, summary: Summary) -> None:
         select(Membership.user_id).where(Membership.group_id == topic.group_id,
                                          Membership.role != "pending"))
     for user_id in member_ids:
-        notify(user_id, "summary", f"A summary of “{topic.title}” was published.",
+        notify(user_id, "summary", Message("A summary of “%(title)s” was published.",
+                                           title=topic.title),
                f"/topics/{topic.id}#summary", actor=actor, group_id=topic.group_id,
                topic_id=topic.id)
     after_commit(lambda: live.publish_summary(summary, topic))
