@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import request
 from flask_babel import gettext
 
-from forum.api import operation, viewer
+from forum.api import operation, signed_in_user, viewer
 from forum.api import schemas as s
 from forum.errors import ValidationFailed
 from forum.serializers import iso, user_ref
-from forum.services import people, queries
+from forum.services import agenda, people, queries
 
 
 def person_json(person, me) -> dict:
@@ -43,3 +43,10 @@ def people_by_prefix():
     group = queries.get_group(slug, me)
     return {"items": [user_ref(u) for u in people.find_members(group,
                                                                request.args.get("prefix", ""))]}
+
+
+@operation("/me/agenda", "GET", summary="What needs the caller, soonest due first",
+           response=s.Agenda, errors=(401,), auth="required")
+def my_agenda():
+    return {"items": [{**item, "due_at": iso(item["due_at"])}
+                      for item in agenda.agenda(signed_in_user())]}

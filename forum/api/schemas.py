@@ -483,10 +483,22 @@ class SearchResult(Response):
     url: str
 
 
+    author: UserRef | None = Field(default=None, description="Of a post or thread")
+    created_at: str | None = None
+    group: GroupRef | None = None
+    topic: TopicRef | None = None
+
+
+class TopicRef(Response):
+    id: int
+    title: str
 class SearchResults(Response):
     results: list[SearchResult]
 
 
+    page: int = 1
+    per_page: int = 20
+    total: int = 0
 class RepliedPost(Response):
     post: Post
     replies: int

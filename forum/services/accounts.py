@@ -88,15 +88,30 @@ def create_user(username: str, email: str, password: str, *, display_name: str |
 
 def authenticate(username: str, password: str) -> User | None:
     """The active user with these credentials, or None (constant work whether or not they exist)."""
+    return sign_in(username, password)[0]
+
+
+def sign_in(username: str, password: str) -> tuple[User | None, str | None]:
+    """(the active user, None) for the right credentials, else (None, why not). Only someone
+    who gave the right password hears that the account waits for approval or is disabled;
+    anyone else hears the same words whether or not the account exists."""
+    wrong = gettext("Wrong username or password.")
     user = find_user(username or "")
     try:
         if user is None:
             _hasher.verify(_DUMMY_HASH, password or "")
-            return None
+            return None, wrong
         _hasher.verify(user.password_hash, password or "")
     except (VerificationError, InvalidHashError):
-        return None
-    return user if user.is_active else None
+        return None, wrong
+    if user.erased_at is not None:
+        return None, wrong
+    if not user.approved:
+        return None, gettext("Your account is waiting for a site administrator's approval: "
+                             "you can sign in once it is approved.")
+    if user.disabled:
+        return None, gettext("This account has been disabled by a site administrator.")
+    return user, None
 
 
 @unit_of_work

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime, timezone
 
-from sqlalchemy import func, literal_column, or_, select, text, update
+from sqlalchemy import and_, func, literal_column, or_, select, text, update
 from flask_babel import gettext
 
 from forum import permissions as perm
 from forum.errors import ValidationFailed
 from forum.extensions import db
 from forum.markup import plain_text
-from forum.models import Group, Post, SearchEntry, Summary, Thread, Topic
+from forum.models import Group, Post, SearchEntry, Summary, Thread, Topic, User
 from forum.permissions import delivery
 
 MAX_QUERY = 500
@@ -111,24 +112,76 @@ def _url(kind: str, object_id: int, thread_id: int | None, topic_id: int | None)
 
 def search(viewer: perm.Viewer, query: str, group: Group | None = None,
            topic: Topic | None = None, limit: int = RESULTS) -> list[dict]:
+    """The first `limit` results of `search_page`."""
+    return search_page(viewer, query, group, topic, per_page=limit)["results"]
+
+
+def search_page(viewer: perm.Viewer, query: str, group: Group | None = None,
+                topic: Topic | None = None, *, page: int = 1, per_page: int = RESULTS,
+                author: User | None = None, since: datetime | None = None,
+                until: datetime | None = None) -> dict:
     """Ranked results over what the viewer may see now, as the lists show it: a thread awaiting
     approval (and every post in it) only to its author and moderators, pending posts only to
-    theirs, rejected posts to nobody, a hidden post's words only to those who may read them."""
+    theirs, rejected posts to nobody, a hidden post's words only to those who may read them.
+    `author` keeps their posts and threads; `since`/`until` bound when things were written.
+    Each post appears once; `total` counts the ranked candidates (at most a few thousand)."""
     terms = _terms(query or "")
     if not terms:
-        return []
+        return {"results": [], "page": page, "per_page": per_page, "total": 0}
     conditions = _visible_entries(viewer)
     if group is not None:
         conditions.append(SearchEntry.group_id == group.id)
     if topic is not None:
         conditions.append(SearchEntry.topic_id == topic.id)
+    if author is not None:
+        conditions.append(or_(
+            and_(SearchEntry.kind == "post",
+                 SearchEntry.object_id.in_(select(Post.id).where(Post.author_id == author.id))),
+            and_(SearchEntry.kind == "thread", SearchEntry.object_id.in_(
+                select(Thread.id).where(Thread.author_id == author.id)))))
+    if since is not None:
+        conditions.append(SearchEntry.created_at >= since)
+    if until is not None:
+        conditions.append(SearchEntry.created_at < until)
+    offset = (page - 1) * per_page
     if db.engine.dialect.name == "postgresql":
-        rows = _search_postgres(terms, conditions, limit)
+        rows, total = _search_postgres(terms, conditions, per_page, offset)
     else:
-        rows = _search_sqlite(terms, conditions, limit)
-    return [{"type": kind, "id": object_id, "title": title, "snippet": _snippet_html(snippet),
-             "url": _url(kind, object_id, thread_id, topic_id)}
-            for kind, object_id, title, snippet, thread_id, topic_id in rows]
+        rows, total = _search_sqlite(terms, conditions, per_page, offset)
+    return {"results": _described(rows), "page": page, "per_page": per_page, "total": total}
+
+
+def _described(rows) -> list[dict]:
+    """Who wrote each hit, when, and where: a few queries for the whole page."""
+    seen: set[tuple[str, int]] = set()
+    rows = [r for r in rows if (r[0], r[1]) not in seen and not seen.add((r[0], r[1]))]
+    post_ids = [r[1] for r in rows if r[0] == "post"]
+    thread_ids = [r[1] for r in rows if r[0] == "thread"]
+    authors: dict[tuple[str, int], User | None] = {}
+    if post_ids:
+        for post in db.session.scalars(select(Post).where(Post.id.in_(post_ids))):
+            authors[("post", post.id)] = post.author
+    if thread_ids:
+        for thread in db.session.scalars(select(Thread).where(Thread.id.in_(thread_ids))):
+            authors[("thread", thread.id)] = thread.author
+    topic_ids = {r[5] for r in rows if r[5] is not None}
+    topics = {t.id: t for t in db.session.scalars(select(Topic).where(Topic.id.in_(topic_ids)))
+              } if topic_ids else {}
+    results = []
+    for kind, object_id, title, snippet, thread_id, topic_id, created_at in rows:
+        where = topics.get(topic_id)
+        author = authors.get((kind, object_id))
+        results.append({
+            "type": kind, "id": object_id, "title": title, "snippet": _snippet_html(snippet),
+            "url": _url(kind, object_id, thread_id, topic_id),
+            "author": ({"username": author.username, "display_name": author.display_name}
+                       if author is not None and author.erased_at is None else None),
+            "created_at": created_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            if created_at else None,
+            "group": {"slug": where.group.slug, "name": where.group.name} if where else None,
+            "topic": {"id": where.id, "title": where.title} if where else None,
+        })
+    return results
 
 
 def _visible_entries(viewer: perm.Viewer) -> list:
@@ -143,7 +196,7 @@ def _visible_entries(viewer: perm.Viewer) -> list:
     ]
 
 
-def _search_sqlite(terms: list[str], conditions: list, limit: int):
+def _search_sqlite(terms: list[str], conditions: list, limit: int, offset: int = 0):
     match = " ".join('"' + term.replace('"', '""') + '"' for term in terms)
     # Ranking every match of a very common word costs seconds at a million posts, so only the
     # newest CANDIDATES matches are ranked (FTS5 walks its doclists newest-first cheaply).
@@ -155,15 +208,19 @@ def _search_sqlite(terms: list[str], conditions: list, limit: int):
         .order_by(text("search_fts.rowid DESC")).limit(CANDIDATES)
         .subquery("matched")
     )
+    total = db.session.scalar(
+        select(func.count(SearchEntry.id)).join(matched, matched.c.id == SearchEntry.id)
+        .where(*conditions), {"match": match}) or 0
     top = db.session.execute(
         select(SearchEntry.id, SearchEntry.kind, SearchEntry.object_id, SearchEntry.title,
-               SearchEntry.thread_id, SearchEntry.topic_id)
+               SearchEntry.thread_id, SearchEntry.topic_id, SearchEntry.created_at)
         .join(matched, matched.c.id == SearchEntry.id)
-        .where(*conditions).order_by(matched.c.rank).limit(limit),
+        .where(*conditions).order_by(matched.c.rank, SearchEntry.id.desc())
+        .limit(limit).offset(offset),
         {"match": match},
     ).all()
     if not top:
-        return []
+        return [], total
     # Snippets only for the rows shown: snippet() costs far more than ranking.
     snippets = dict(db.session.execute(
         text(f"SELECT rowid, snippet(search_fts, -1, '{_MARK_OPEN}', '{_MARK_CLOSE}', '…', 16) "
@@ -172,7 +229,7 @@ def _search_sqlite(terms: list[str], conditions: list, limit: int):
         {"match": match},
     ).all())
     return [(row.kind, row.object_id, row.title, snippets.get(row.id, ""), row.thread_id,
-             row.topic_id) for row in top]
+             row.topic_id, row.created_at) for row in top], total
 
 
 RECENT_WINDOW = 25_000   # the newest index entries looked at first
@@ -200,24 +257,25 @@ def _newest_matches(matches, conditions: list) -> list[int]:
     return list(db.session.scalars(query))
 
 
-def _search_postgres(terms: list[str], conditions: list, limit: int):
+def _search_postgres(terms: list[str], conditions: list, limit: int, offset: int = 0):
     tsquery = func.plainto_tsquery("english", " ".join(terms))
     tsv = literal_column("search_entries.tsv")
     rank = func.ts_rank(tsv, tsquery).label("rank")
     ids = _newest_matches(tsv.op("@@")(tsquery), conditions)
     if not ids:
-        return []
+        return [], 0
     ranked = (
         select(SearchEntry.id, SearchEntry.kind, SearchEntry.object_id, SearchEntry.title,
-               SearchEntry.body, SearchEntry.thread_id, SearchEntry.topic_id, rank)
+               SearchEntry.body, SearchEntry.thread_id, SearchEntry.topic_id,
+               SearchEntry.created_at, rank)
         .where(SearchEntry.id.in_(ids))
-        .order_by(rank.desc(), SearchEntry.id.desc()).limit(limit)
+        .order_by(rank.desc(), SearchEntry.id.desc()).limit(limit).offset(offset)
         .subquery("ranked")
     )
     options = (f"StartSel={_MARK_OPEN},StopSel={_MARK_CLOSE},MaxWords=30,MinWords=10,"
                "MaxFragments=1")
     headline = func.ts_headline("english", ranked.c.body, tsquery, options)
     query = select(ranked.c.kind, ranked.c.object_id, ranked.c.title, headline,
-                   ranked.c.thread_id, ranked.c.topic_id).order_by(
+                   ranked.c.thread_id, ranked.c.topic_id, ranked.c.created_at).order_by(
         ranked.c.rank.desc(), ranked.c.id.desc())
-    return db.session.execute(query).all()
+    return db.session.execute(query).all(), len(ids)

@@ -18,6 +18,7 @@ def register(app) -> None:
         mail,
         me,
         moderation,
+        people,
         threads,
         topics,
     )

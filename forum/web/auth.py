@@ -31,12 +31,13 @@ def login():
     form = LoginForm()
     if request.method == "POST":
         if form.validate_on_submit():
-            user = accounts.authenticate(form.username.data, form.password.data)
+            user, why_not = accounts.sign_in(form.username.data, form.password.data)
             if user is not None:
                 session.clear()  # a fresh session (and CSRF token) at sign-in
                 login_user(user)
                 return redirect(_safe_next(request.args.get("next") or request.form.get("next")),
                                 code=303)
+            return render_template("auth/login.html", form=form, error=why_not), 401
         return render_template("auth/login.html", form=form,
                                error=_("Wrong username or password.")), 401
     return render_template("auth/login.html", form=form, error=None)

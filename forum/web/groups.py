@@ -8,10 +8,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from forum import permissions as perm
-from forum.errors import ForumError
+from forum.errors import ForumError, NotFound
 from forum.permissions import actions
 from forum.services import groups as group_service
-from forum.services import queries
+from forum.services import following, phases, queries, reading
 from forum.services import topics as topic_service
 from forum.services.questions import parse_lines
 from forum.web import bp
@@ -22,10 +22,20 @@ from forum.web.helpers import show_errors, viewer
 @bp.route("/groups/<slug>")
 def group(slug: str):
     me = viewer()
-    grp = queries.get_group(slug, me)
+    try:
+        grp = queries.get_group(slug, me)
+    except NotFound:
+        # The one face a private group shows a non-member: to the person who asked to join
+        # (they know its name), its name and description, none of its content.
+        grp = queries.get_group_to_leave(slug, me)
+        return render_template("groups/waiting.html", group=grp, action=ActionForm())
     topics = queries.list_topics(grp, me, 1, 100)
     return render_template("groups/show.html", group=grp, topics=topics.items,
-                           role=perm.role_in(me, grp), action=ActionForm())
+                           role=perm.role_in(me, grp), action=ActionForm(),
+                           unread=reading.topic_unread(me, topics.items),
+                           watch=following.level_of(me, "group", grp.id)
+                           if me.is_authenticated else None, watch_form_csrf=ActionForm(),
+                           phase_labels=phases.PHASE_LABELS)
 
 
 @bp.route("/groups/<slug>/join", methods=["POST"])

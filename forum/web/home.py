@@ -8,7 +8,7 @@ from sqlalchemy import select
 from forum import permissions as perm
 from forum.extensions import db
 from forum.models import Group, Thread, Topic
-from forum.services import queries
+from forum.services import agenda, queries, reading
 from forum.web import bp
 from forum.web.helpers import viewer
 
@@ -23,4 +23,7 @@ def home():
         perm.visible_groups(select(Thread).join(Topic, Topic.id == Thread.topic_id)
                             .join(Group, Group.id == Topic.group_id), me)
         .where(Thread.pending.is_(False)).order_by(Thread.last_post_at.desc()).limit(10)).all()
-    return render_template("home.html", mine=mine, others=others, recent=recent)
+    signed_in = me.is_authenticated
+    return render_template("home.html", mine=mine, others=others, recent=recent,
+                           positions=reading.thread_reading(me, recent),
+                           agenda=agenda.agenda(me) if signed_in else [])

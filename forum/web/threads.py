@@ -10,12 +10,13 @@ from sqlalchemy import func, select
 
 from forum import permissions as perm
 from forum import ratelimits
-from forum.errors import ForumError
+from forum.errors import ForumError, NotFound
 from forum.extensions import db
-from forum.markup import render_markdown
+from forum.markup import plain_text, render_markdown
 from forum.models import REACTION_KINDS, Post
 from forum.permissions import actions
-from forum.services import moderation, queries, questions, summaries
+from forum.serializers import user_ref
+from forum.services import following, moderation, queries, questions, reading, summaries
 from forum.services import posts as post_service
 from forum.services import threads as thread_service
 from forum.services.validation import parse_id
@@ -56,6 +57,9 @@ def _render_thread(thread, form, status=200, preview=None):
     result = queries.list_posts(thread, me, page, PER_PAGE)
     ids = [p.id for p in result.items]
     group = thread.topic.group
+    first_unread = reading.first_unread_post_id(me, thread)
+    if me.is_authenticated and ids and request.method == "GET":
+        reading.mark_shown(me, thread, ids)  # what this page shows is read
     return render_template(
         "threads/show.html", thread=thread, topic=thread.topic, group=group, posts=result.items,
         page=result.page, pages=max(1, -(-result.total // PER_PAGE)), total=result.total,
@@ -64,7 +68,24 @@ def _render_thread(thread, form, status=200, preview=None):
         own_live_post=_LivePost(thread, author_id=me.id) if me.is_authenticated else None,
         live_post_id=LIVE_POST_ID, flag_form=FlagForm(), kinds=REACTION_KINDS,
         reply=actions.reply(me, thread), moderator=perm.is_moderator(me, group),
+        first_unread=first_unread, first_unread_here=first_unread in ids,
+        watch=following.level_of(me, "thread", thread.id) if me.is_authenticated else None,
     ), status
+
+
+def _quote(me, post_id: int, words: int = 200) -> str:
+    """`> [[post:ID]] **Name** wrote:` and the post's opening words, as the composer starts."""
+    try:
+        quoted = queries.get_post(post_id, me)
+    except NotFound:
+        return f"> [[post:{post_id}]]\n> \n\n"
+    name = user_ref(quoted.author)["display_name"]
+    text = ""
+    if perm.can_see_post_body(me, quoted, quoted.thread.topic.group):
+        text = plain_text(quoted.body_html)
+        if len(text) > words:
+            text = text[:words].rsplit(" ", 1)[0] + "…"
+    return f"> [[post:{quoted.id}]] **{name}** wrote:\n> {text}\n\n"
 
 
 @bp.route("/threads/<id:thread_id>", methods=["GET", "POST"])
@@ -74,7 +95,7 @@ def thread(thread_id: int):
     thr = queries.get_thread(thread_id, me)
     form = PostForm()
     if request.method == "GET" and request.args.get("quote", "").isdecimal():
-        form.body.data = f"> [[post:{int(request.args['quote'])}]]\n> \n\n"
+        form.body.data = _quote(me, int(request.args["quote"]))
     if request.method == "GET" and request.args.get("reply_to", "").isdecimal():
         form.reply_to.data = request.args["reply_to"]
     if request.method == "POST":

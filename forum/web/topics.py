@@ -8,7 +8,18 @@ from forum import ratelimits
 from forum.errors import ForumError, NotFound
 from forum.markup import render_markdown
 from forum.permissions import actions
-from forum.services import consent, phases, queries, questions, reports, signoff, summaries
+from forum.services import (
+    consent,
+    following,
+    phases,
+    queries,
+    questions,
+    reading,
+    reports,
+    response,
+    signoff,
+    summaries,
+)
 from forum.services import threads as thread_service
 from forum.services import topics as topic_service
 from forum.services.validation import parse_id
@@ -78,6 +89,8 @@ def topic(topic_id: int):
         "topics/show.html", topic=tpc, sections=_by_question(threads.items, qs),
         questions=qs, form=form, preview=preview, action=ActionForm(),
         phase_label=phases.PHASE_LABELS[tpc.phase],
+        positions=reading.thread_reading(me, threads.items),
+        watch=following.level_of(me, "topic", tpc.id) if me.is_authenticated else None,
         has_signoff=signoff.current_signoff(tpc) is not None,
         start=actions.start_thread(me, tpc),
         can_edit=actions.edit_topic(me, tpc) is True,

@@ -242,3 +242,76 @@ def test_mentions_render_as_links_to_the_person(world, api):
                  {"body": "Thanks @facilitator, and `@code` stays"})
     html = r.json["body_html"]
     assert '<a href="/users/facilitator"' in html and "<code>@code</code>" in html
+
+
+# --- 5. search a member can use ---------------------------------------------------------------
+
+def test_search_results_say_who_when_and_where_and_page(world, api):
+    thread = _thread(world)
+    for i in range(3):
+        f.post(world.users["facilitator"], thread, f"Quokkas number {i} <b>bold</b>")
+    r = api.get("/search?q=quokkas&per_page=2", world.tokens["member"]).json
+    assert r["total"] == 3 and r["page"] == 1 and r["per_page"] == 2 and len(r["results"]) == 2
+    hit = r["results"][0]
+    assert hit["author"] == {"username": "facilitator", "display_name": "facilitator"}
+    assert hit["group"] == {"slug": "public-group", "name": "Public Group"}
+    assert hit["topic"] == {"id": world.topics["public"].id, "title": "public topic"}
+    assert hit["created_at"].endswith("Z") and "<mark>" in hit["snippet"].lower()
+    assert "<b>" not in hit["snippet"]
+    second = api.get("/search?q=quokkas&per_page=2&page=2", world.tokens["member"]).json
+    ids = [h["id"] for h in r["results"] + second["results"]]
+    assert len(ids) == len(set(ids)) == 3  # each post once
+
+
+def test_search_filters_by_author_and_dates(world, api):
+    thread = _thread(world)
+    f.post(world.users["facilitator"], thread, "Wombats by the facilitator")
+    f.post(world.users["member"], thread, "Wombats by the member")
+    tok = world.tokens["member"]
+    hits = api.get("/search?q=wombats&author=facilitator", tok).json["results"]
+    assert [h["author"]["username"] for h in hits] == ["facilitator"]
+    assert api.get("/search?q=wombats&author=nobody-at-all", tok).json["results"] == []
+    assert api.get("/search?q=wombats&from=2000-01-01&to=2000-01-02",
+                   tok).json["results"] == []
+    assert len(api.get("/search?q=wombats&from=2000-01-01", tok).json["results"]) == 2
+    assert api.get("/search?q=wombats&from=yesterday", tok).status_code == 400
+
+
+def test_search_keeps_private_posts_private(world, api):
+    hits = api.get("/search?q=private", world.tokens["outsider"]).json["results"]
+    assert hits == []
+
+
+# --- 6. what needs me -------------------------------------------------------------------------
+
+def test_agenda_lists_deadlines_reviews_and_invitations_soonest_first(world, api):
+    from datetime import datetime, timedelta, timezone
+
+    soon = (datetime.now(timezone.utc) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    later = (datetime.now(timezone.utc) + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    fac = world.tokens["facilitator"]
+    t1 = api.post("/groups/public-group/topics", fac, {"title": "Later", "briefing": "b",
+                                                        "response_deadline": later}).json
+    t2 = api.post("/groups/public-group/topics", fac, {"title": "Soon", "briefing": "b",
+                                                        "response_deadline": soon}).json
+    items = api.get("/me/agenda", world.tokens["member"]).json["items"]
+    deadlines = [i for i in items if i["kind"] == "deadline"]
+    assert [i["url"] for i in deadlines] == [f"/topics/{t2['id']}", f"/topics/{t1['id']}"]
+    assert deadlines[0]["group"] == {"slug": "public-group", "name": "Public Group"}
+    # posting in the topic takes it off the member's agenda
+    api.post(f"/topics/{t2['id']}/threads", world.tokens["member"], {"title": "x", "body": "y"})
+    urls = [i["url"] for i in api.get("/me/agenda", world.tokens["member"]).json["items"]]
+    assert f"/topics/{t2['id']}" not in urls
+    # a flag puts the review queue on the moderator's agenda, not on the member's
+    api.post(f"/posts/{world.posts['public'].id}/flags", world.tokens["facilitator"],
+             {"reason": "spam"})
+    kinds = [i["kind"] for i in api.get("/me/agenda", world.tokens["moderator"]).json["items"]]
+    assert "review" in kinds
+    assert "review" not in [i["kind"] for i in
+                            api.get("/me/agenda", world.tokens["member"]).json["items"]]
+    # an invitation by username
+    api.post("/groups/private-group/invitations", world.tokens["moderator"],
+             {"username": "outsider"})
+    outsider = api.get("/me/agenda", world.tokens["outsider"]).json["items"]
+    assert [i["kind"] for i in outsider] == ["invitation"]
+    assert api.get("/me/agenda").status_code == 401
