@@ -87,7 +87,7 @@ def run(kind: str, size_mb: int, rounds: int) -> dict:
             digest = hashlib.sha256(payload).hexdigest()
             ups, downs = [], []
             for n in range(rounds):
-                def upload():
+                def upload(n=n):
                     r = requests.post(f"{base}/topics/{setup['topic']}/attachments",
                                       headers=auth, timeout=300,
                                       files={"file": (f"big-{n}.pdf", payload,
@@ -98,9 +98,9 @@ def run(kind: str, size_mb: int, rounds: int) -> dict:
 
                 up = measure(server.pid, upload)
 
-                def download():
+                def download(attachment_id=up["result"]):
                     h, size = hashlib.sha256(), 0
-                    with requests.get(f"{base}/attachments/{up['result']}", headers=auth,
+                    with requests.get(f"{base}/attachments/{attachment_id}", headers=auth,
                                       stream=True, timeout=300) as r:
                         assert r.status_code == 200
                         for chunk in r.iter_content(256 * 1024):
