@@ -13,7 +13,7 @@ from forum.errors import ForumError
 users_cli = AppGroup("users", help="Manage accounts.")
 tokens_cli = AppGroup("tokens", help="Manage personal API tokens.")
 seed_cli = AppGroup("seed", help="Fill the database with demo or benchmark data.")
-mail_cli = AppGroup("mail", help="Notification mail.")
+mail_cli = AppGroup("mail", help="Notification mail, and replies to it.")
 
 
 def _fail(error: ForumError) -> None:
@@ -190,6 +190,8 @@ def doctor_command():
 
 
 def register(app: Flask) -> None:
+    from forum import mail_doors  # noqa: F401  (adds `mail receive` and `mail serve`)
+
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(seed_cli)

@@ -79,6 +79,8 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "REDIS_URL": redis_url,
         "MAIL_URL": env.get("MAIL_URL") or None,
+        # Replies by mail (reply+TOKEN@this domain); unset, notification mail has no Reply-To.
+        "MAIL_REPLY_DOMAIN": (env.get("MAIL_REPLY_DOMAIN") or "").strip().lower() or None,
         "PUBLIC_URL": public_url,
         "REGISTRATION": registration,
         # /metrics answers only with this Bearer token; unset, it does not exist (404).

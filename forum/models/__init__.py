@@ -27,6 +27,7 @@ from forum.models.events import (
     EventRsvp,
 )
 from forum.models.groups import JOIN_POLICIES, ROLE_RANK, ROLES, VISIBILITIES, Group, Membership
+from forum.models.inbound import INBOUND_OUTCOMES, InboundMail
 from forum.models.invitations import Invitation
 from forum.models.mail import DEFAULT_MAIL_MODES, MAIL_MODES, MailPreference, OutgoingMail
 from forum.models.moderation import (
@@ -58,5 +59,6 @@ __all__ = [
     "SignOffParagraph", "SignOffVote", "SignOffVoteChange",
     "PhaseReminder", "TOPIC_PHASES", "CONSENT_LEVELS",
     "DEFAULT_CONSENT", "STANCES",
+    "InboundMail", "INBOUND_OUTCOMES",
     "ReadPosition", "Watch", "Draft", "WATCH_LEVELS", "WATCH_TARGETS",
 ]

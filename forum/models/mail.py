@@ -51,3 +51,7 @@ class OutgoingMail(Base):
     notification_id: Mapped[int | None] = mapped_column(
         ForeignKey("notifications.id", ondelete="CASCADE"))
     dropped_reason: Mapped[str | None] = mapped_column(String(200))
+    # Taking part by e-mail: the reply address (reply+TOKEN@MAIL_REPLY_DOMAIN) a reply goes to,
+    # and, for an answer to a received mail, that mail's Message-ID (threading; loop guard).
+    reply_to: Mapped[str | None] = mapped_column(String(254))
+    in_reply_to: Mapped[str | None] = mapped_column(String(300))

@@ -34,6 +34,7 @@ from forum.models import (
     utcnow,
 )
 from forum.permissions import delivery
+from forum.services import reply_tokens
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -112,12 +113,15 @@ def queue_notification_mail(notification: Notification) -> None:
         return
     base = current_app.config["PUBLIC_URL"]
     link = unsubscribe_url(user, notification.kind)
+    offer = reply_tokens.notification_offer(user, notification)  # taking part by e-mail
     body = (f"Hello {user.display_name},\n\n{notification.text}\n\n{base}{notification.url}\n\n"
+            + (f"{offer.text}\n\n" if offer else "") +
             f"--\nYou get this because of your notification settings. Stop these mails: {link}\n")
     db.session.add(OutgoingMail(user_id=user.id, to_address=user.email,
                                 subject=f"[Working Groups] {notification.text[:120]}",
                                 body=body, unsubscribe_url=link,
-                                notification_id=notification.id))
+                                notification_id=notification.id,
+                                reply_to=offer.address if offer else None))
     notification.emailed_at = utcnow()
 
 
@@ -155,6 +159,8 @@ def queue_digests() -> int:
             continue
         link = unsubscribe_url(user, "all")
         lines = [f"- {n.text}\n  {base}{n.url}" for n in items]
+        # Taking part by e-mail: a section per thread, each with its own reply address.
+        lines, reply_to = reply_tokens.digest_sections(user, items, lines)
         with speaking_to(user):
             body = (gettext("Hello %(name)s,", name=user.display_name) + "\n\n"
                     + gettext("What happened in your working groups:") + "\n\n"
@@ -164,7 +170,7 @@ def queue_digests() -> int:
                                "[Working Groups] Your digest: %(num)d updates", len(items))
         db.session.add(OutgoingMail(user_id=user.id, to_address=user.email,
                                     subject=subject,
-                                    body=body, unsubscribe_url=link))
+                                    body=body, unsubscribe_url=link, reply_to=reply_to))
         now = utcnow()
         for n in items:
             n.emailed_at = now
@@ -209,6 +215,7 @@ def _deliver(mail: OutgoingMail) -> None:
     message["To"] = mail.to_address
     message["Subject"] = mail.subject
     message["Message-ID"] = f"<outbox-{mail.id}@{sender.split('@')[-1]}>"
+    reply_tokens.mark_outgoing(message, mail)  # Reply-To, loop guard, threading of answers
     if mail.unsubscribe_url:
         message["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
