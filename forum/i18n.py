@@ -219,6 +219,30 @@ def format_number(value) -> str:
     return _format_decimal(value)
 
 
+def ui_strings() -> dict:
+    """What the live script says, from the catalogue (the script cannot call gettext): {name}
+    marks where it puts a value."""
+    from flask_babel import gettext
+
+    from forum.permissions.actions import PHASE_LABELS
+
+    return {
+        "awaiting": gettext("Awaiting approval"),
+        "hidden": gettext("This post was hidden by a moderator."),
+        "new_post": gettext("New post from %(name)s", name="{name}"),
+        "reading": gettext("Reading now: %(names)s", names="{names}"),
+        "typing": gettext("%(name)s is typing…", name="{name}"),
+        "summary": gettext("A new summary was published. Reload the page to read it."),
+        "new_thread": gettext("New thread: %(title)s", title="{title}"),
+        "phase": gettext("This topic is now in the phase: %(phase)s.", phase="{phase}"),
+        "closed": gettext("closed"),
+        "tallies": gettext("Sign-off tallies updated."),
+        "notification": gettext("New notification: %(text)s", text="{text}"),
+        "cited": gettext("Cited post %(id)s", id="{id}"),
+        "phases": {code: str(label) for code, label in PHASE_LABELS.items()},
+    }
+
+
 def languages_json() -> list[dict]:
     return [{"code": lang.code, "name": lang.name, "native_name": lang.native_name,
              "dir": lang.dir} for lang in LANGUAGES]
@@ -235,4 +259,5 @@ def init_app(app) -> None:
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals.update(
         current_locale=current_code, current_dir=current_dir, LANGUAGES=LANGUAGES,
+        ui_strings=ui_strings,
         get_timezone=get_timezone)

@@ -7,12 +7,26 @@
     root.querySelectorAll("time[datetime]").forEach(function (el) {
       var d = new Date(el.getAttribute("datetime"));
       if (!isNaN(d)) {
-        el.textContent = d.toLocaleString(undefined, {
+        el.textContent = d.toLocaleString(document.documentElement.lang || undefined, {
           day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit"
         });
         el.title = el.getAttribute("datetime");
       }
     });
+  }
+
+  // Words come from the page (base.html renders them from the catalogue): the reader's language.
+  var strings = null;
+  function t(key, fallback, values) {
+    if (strings === null) {
+      var el = document.getElementById("ui-strings");
+      try { strings = el ? JSON.parse(el.textContent) : {}; } catch (e) { strings = {}; }
+    }
+    var text = strings[key] || fallback;
+    Object.keys(values || {}).forEach(function (name) {
+      text = text.split("{" + name + "}").join(values[name]);
+    });
+    return text;
   }
 
   var announcer = null;
@@ -42,14 +56,14 @@
     if (post.pending) {
       var tag = document.createElement("span");
       tag.className = "tag warn";
-      tag.textContent = "Awaiting approval";
+      tag.textContent = t("awaiting", "Awaiting approval");
       header.appendChild(tag);
     }
     article.appendChild(header);
     var body = document.createElement("div");
     body.className = "body";
     if (post.body_html === null) {
-      body.textContent = "This post was hidden by a moderator.";
+      body.textContent = t("hidden", "This post was hidden by a moderator.");
     } else {
       body.innerHTML = post.body_html; // sanitised by the server's allowlist before it was stored
     }
@@ -79,7 +93,7 @@
     socket.on("post.created", function (post) {
       if (post.thread_id !== threadId || document.getElementById("post-" + post.id)) { return; }
       posts.appendChild(postArticle(post));
-      announce("New post from " + post.author.display_name);
+      announce(t("new_post", "New post from {name}", {name: post.author.display_name}));
     });
     socket.on("post.updated", function (post) {
       var old = document.getElementById("post-" + post.id);
@@ -93,7 +107,7 @@
       el.classList.add("hidden");
       if (!document.body.dataset.moderator) {
         var body = el.querySelector(".body");
-        if (body) { body.textContent = "This post was hidden by a moderator."; }
+        if (body) { body.textContent = t("hidden", "This post was hidden by a moderator."); }
       }
       announce("A post was hidden by a moderator");
     });
@@ -114,13 +128,13 @@
     socket.on("presence", function (event) {
       if (!presence || event.room !== "thread:" + threadId) { return; }
       var n = event.users.length;
-      presence.textContent = n ? " · " + n + " reading: " + event.users.join(", ") : "";
+      presence.textContent = n ? " · " + t("reading", "Reading now: {names}", {names: event.users.join(", ")}) : "";
     });
     var typing = document.getElementById("typing");
     var typingTimer = null;
     socket.on("typing", function (event) {
       if (!typing || event.thread_id !== threadId) { return; }
-      typing.textContent = event.username + " is typing…";
+      typing.textContent = t("typing", "{name} is typing…", {name: event.username});
       clearTimeout(typingTimer);
       typingTimer = setTimeout(function () { typing.textContent = ""; }, 4000);
     });
@@ -141,12 +155,12 @@
     var banner = document.getElementById("summary-banner");
     socket.on("summary.published", function () {
       if (!banner) { return; }
-      banner.textContent = "A new summary was published. Reload the page to read it.";
+      banner.textContent = t("summary", "A new summary was published. Reload the page to read it.");
       banner.hidden = false;
       announce(banner.textContent);
     });
     socket.on("thread.created", function (thread) {
-      announce("New thread: " + thread.title);
+      announce(t("new_thread", "New thread: {title}", {title: thread.title}));
     });
   }
 
@@ -154,8 +168,9 @@
     var root = document.getElementById("signoff");
     socket.on("topic.updated", function (topic) {
       var phase = document.getElementById("topic-phase");
-      if (phase) { phase.textContent = topic.phase; }
-      announce("This topic is now in its " + topic.phase + " phase.");
+      var phaseLabel = (t("phases", {})[topic.phase]) || topic.phase;
+      if (phase) { phase.textContent = phaseLabel; }
+      announce(t("phase", "This topic is now in the phase: {phase}.", {phase: phaseLabel}));
     });
     if (!root) { return; }
     socket.on("signoff.updated", function (state) {
@@ -173,9 +188,9 @@
       if (organisations) { organisations.textContent = String(state.organisations); }
       if (state.status === "closed") {
         var status = document.getElementById("signoff-status");
-        if (status) { status.textContent = "closed"; }
+        if (status) { status.textContent = t("closed", "closed"); }
       }
-      announce("Sign-off tallies updated.");
+      announce(t("tallies", "Sign-off tallies updated."));
     });
   }
 
@@ -185,7 +200,7 @@
     socket.on("notification", function (n) {
       var count = parseInt(badge.textContent || "0", 10) || 0;
       badge.textContent = String(count + 1);
-      announce("New notification: " + n.text);
+      announce(t("notification", "New notification: {text}", {text: n.text}));
     });
   }
 
@@ -199,7 +214,7 @@
         box.value = box.value.slice(0, at) + ref + box.value.slice(at);
         box.focus();
         box.selectionStart = box.selectionEnd = at + ref.length;
-        announce("Cited post " + button.dataset.cite);
+        announce(t("cited", "Cited post {id}", {id: button.dataset.cite}));
       });
     });
   }
