@@ -20,6 +20,7 @@ from forum import permissions as perm
 from forum.db import unit_of_work
 from forum.errors import Conflict, NotFound, ValidationFailed
 from forum.extensions import db
+from forum.i18n import Message
 from forum.markup import render_markdown
 from forum.models import (
     CalendarFeed,
@@ -188,8 +189,8 @@ def create_event(actor: User, topic: Topic, *, title: str, starts_at: datetime,
     db.session.flush()
     for user_id in _member_ids(topic):
         notification = notify(user_id, NOTIFY_KIND,
-                              _("You are invited to “%(title)s” on %(when)s.",
-                                title=event.title, when=_when(event)),
+                              Message("You are invited to “%(title)s” on %(when)s.",
+                                      title=event.title, when=event.starts_at),
                               f"/events/{event.id}", actor=actor, group_id=topic.group_id,
                               topic_id=topic.id)
         if notification is not None:
@@ -226,8 +227,8 @@ def update_event(actor: User, event: Event, **fields) -> Event:
         event.sequence = (event.sequence or 0) + 1
         for user_id in _answered(event, ("going", "maybe", "waiting")):
             notify(user_id, NOTIFY_KIND,
-                   _("“%(title)s” has changed: now %(when)s%(where)s.", title=event.title,
-                     when=_when(event), where=_where(event)),
+                   Message("“%(title)s” has changed: now %(when)s%(where)s.",
+                           title=event.title, when=event.starts_at, where=_where(event)),
                    f"/events/{event.id}", actor=actor, group_id=event.topic.group_id,
                    topic_id=event.topic_id)
     db.session.flush()
@@ -243,8 +244,8 @@ def delete_event(actor: User, event: Event) -> None:
     if not rules.has_ended(event):
         for user_id in _answered(event, ("going", "maybe", "waiting")):
             notify(user_id, NOTIFY_KIND,
-                   _("“%(title)s” on %(when)s is cancelled.", title=event.title,
-                     when=_when(event)),
+                   Message("“%(title)s” on %(when)s is cancelled.", title=event.title,
+                           when=event.starts_at),
                    f"/topics/{topic.id}", actor=actor, group_id=topic.group_id,
                    topic_id=topic.id)
     db.session.delete(event)
@@ -289,8 +290,8 @@ def _promote_waiting(event: Event) -> list[int]:
         db.session.flush()
         promoted.append(first.user_id)
         notify(first.user_id, NOTIFY_KIND,
-               _("A place opened up: you are going to “%(title)s” on %(when)s.",
-                 title=event.title, when=_when(event)),
+               Message("A place opened up: you are going to “%(title)s” on %(when)s.",
+                       title=event.title, when=event.starts_at),
                f"/events/{event.id}", group_id=event.topic.group_id, topic_id=event.topic_id)
 
 
@@ -458,12 +459,8 @@ def _answered(event: Event, statuses: tuple[str, ...]) -> list[int]:
         EventRsvp.event_id == event.id, EventRsvp.status.in_(statuses))))
 
 
-def _when(event: Event) -> str:
-    return f"{event.starts_at.astimezone(UTC):%d %b %Y %H:%M} UTC"
-
-
-def _where(event: Event) -> str:
-    return _(", at %(place)s", place=event.location) if event.location else ""
+def _where(event: Event) -> Message | str:
+    return Message(", at %(place)s", place=event.location) if event.location else ""
 
 
 # --- reminders (flask reminders send) -------------------------------------------------------------
@@ -492,11 +489,11 @@ def send_reminders(now: datetime | None = None) -> int:
                 if (user_id, k) not in done:
                     db.session.add(EventReminder(event_id=event.id, user_id=user_id, kind=k,
                                                  sent_at=now))
-            text = (_("Reminder: “%(title)s” starts within the hour (%(when)s)%(where)s.",
-                      title=event.title, when=_when(event), where=_where(event))
+            text = (Message("Reminder: “%(title)s” starts within the hour (%(when)s)%(where)s.",
+                            title=event.title, when=event.starts_at, where=_where(event))
                     if kind == "hour" else
-                    _("Reminder: “%(title)s” is tomorrow, %(when)s%(where)s.",
-                      title=event.title, when=_when(event), where=_where(event)))
+                    Message("Reminder: “%(title)s” is tomorrow, %(when)s%(where)s.",
+                            title=event.title, when=event.starts_at, where=_where(event)))
             if notify(user_id, NOTIFY_KIND, text, f"/events/{event.id}",
                       group_id=event.topic.group_id, topic_id=event.topic_id) is not None:
                 sent += 1
