@@ -12,6 +12,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 
 from forum import permissions as perm
@@ -112,13 +113,13 @@ def response_summary(viewer, topic: Topic) -> Summary:
 def final_response(viewer, topic: Topic) -> ResponseDocument:
     summary = response_summary(viewer, topic)
     if not perm.can_see_response(viewer, topic, summary.published):
-        refuse(viewer, "Only facilitators see the response before it is published.")
+        refuse(viewer, gettext("Only facilitators see the response before it is published."))
     return build(viewer, topic, summary, with_debate=False)
 
 
 def report(viewer, topic: Topic) -> ResponseDocument:
     if not perm.can_download_report(viewer, topic):
-        refuse(viewer, "Only the group's facilitators and moderators download reports.")
+        refuse(viewer, gettext("Only the group's facilitators and moderators download reports."))
     try:
         summary = summaries.latest_published(topic)
     except NotFound:
@@ -244,8 +245,9 @@ def day(value) -> str:
 
 
 def endorsement_line(doc: ResponseDocument, paragraph: Paragraph) -> str:
-    return (f"Endorsed by {paragraph.endorsed} of {doc.organisations} member "
-            f"organisation{'s' if doc.organisations != 1 else ''}.")
+    return ngettext("Endorsed by %(endorsed)s of %(num)s member organisation.",
+                    "Endorsed by %(endorsed)s of %(num)s member organisations.",
+                    doc.organisations, endorsed=paragraph.endorsed)
 
 
 def footnote_text(f: Footnote) -> str:
@@ -260,13 +262,15 @@ def footnote_text(f: Footnote) -> str:
 
 def unavailable_line(doc: ResponseDocument) -> str:
     n = doc.unavailable
-    return f"{n} cited post{'s are' if n != 1 else ' is'} not available to you."
+    return ngettext("%(num)s cited post is not available to you.",
+                    "%(num)s cited posts are not available to you.", n)
 
 
 def _question_heading(section: Section) -> str:
     if section.question is None:
-        return "Other contributions"
-    return f"Question {section.question.number}: {section.question.text}"
+        return gettext("Other contributions")
+    return gettext("Question %(number)s: %(text)s", number=section.question.number,
+                   text=section.question.text)
 
 
 def to_markdown(doc: ResponseDocument) -> str:
@@ -280,42 +284,46 @@ def to_markdown(doc: ResponseDocument) -> str:
     if doc.questions:
         lines += ["## Consultation questions", ""]
         lines += [f"{q.number}. {q.text}" for q in doc.questions] + [""]
-    lines += ["## Response" if not doc.sections else "## Summary", ""]
+    lines += ["## " + (gettext("Response") if not doc.sections else gettext("Summary")), ""]
     if doc.summary is None:
-        lines += ["No summary has been published yet.", ""]
+        lines += [gettext("No summary has been published yet."), ""]
     for paragraph in doc.paragraphs:
         lines += [paragraph.markdown, ""]
         if doc.signed_off:
             lines += [f"_{endorsement_line(doc, paragraph)}_", ""]
     if doc.summary is not None:
-        state = (f"published {day(doc.summary.published_at)}" if doc.summary.published
-                 else "draft")
-        lines += [f"_Version {doc.summary.version}, {state}._", ""]
+        state = (gettext("published %(when)s", when=day(doc.summary.published_at))
+                 if doc.summary.published else gettext("draft"))
+        lines += ["_" + gettext("Version %(version)s, %(state)s.",
+                                version=doc.summary.version, state=state) + "_", ""]
         if doc.informed_by is not None:
             lines += [f"_{doc.informed_by.sentence}_", ""]
     for section in doc.sections:
         if section is doc.sections[0]:
-            lines += ["## What members said", ""]
+            lines += ["## " + gettext("What members said"), ""]
         lines += [f"### {_question_heading(section)}", ""]
         for thread, contributions in section.threads:
             lines += [f"#### {thread.title}", ""]
             for c in contributions:
                 p = c.post
-                lines += [f"**{consent.credit_line(c.credit)}**, {day(p.created_at)} (post "
-                          f"#{p.id}; agree {p.agree_count} · disagree {p.disagree_count} · "
-                          f"thanks {p.thanks_count})", ""]
+                lines += [f"**{consent.credit_line(c.credit)}**, " + gettext(
+                    "%(when)s (post #%(id)s; agree %(agree)s · disagree %(disagree)s · "
+                    "thanks %(thanks)s)", when=day(p.created_at), id=p.id,
+                    agree=p.agree_count, disagree=p.disagree_count, thanks=p.thanks_count), ""]
                 lines += ["> " + line if line else ">" for line in c.quote.splitlines()] + [""]
         if section.withheld:
-            lines += [f"_{section.withheld} further post{'s' if section.withheld != 1 else ''}"
-                      " not quoted at their authors' request._", ""]
+            lines += ["_" + ngettext("%(num)s further post not quoted at their authors' request.",
+                                     "%(num)s further posts not quoted at their authors' "
+                                     "request.", section.withheld) + "_", ""]
         if not section.threads and not section.withheld:
-            lines += ["No answers yet.", ""]
+            lines += [gettext("No answers yet."), ""]
     if doc.dissent:
-        lines += ["## Annex: dissent", ""]
-        lines += [f"- Paragraph {d.paragraph}: {d.organisation} objected: "
-                  + " ".join(d.reason.split()) for d in doc.dissent] + [""]
+        lines += ["## " + gettext("Annex: dissent"), ""]
+        lines += ["- " + gettext("Paragraph %(number)s: %(organisation)s objected: %(reason)s",
+                                 number=d.paragraph, organisation=d.organisation,
+                                 reason=" ".join(d.reason.split())) for d in doc.dissent] + [""]
     if doc.footnotes:
-        lines += ["## Notes", ""]
+        lines += ["## " + gettext("Notes"), ""]
         lines += [f"[^{f.number}]: {footnote_text(f)}" for f in doc.footnotes] + [""]
         if doc.unavailable:
             lines += [f"_{unavailable_line(doc)}_", ""]

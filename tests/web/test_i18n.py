@@ -228,3 +228,27 @@ def test_each_catalogue_is_fully_translated(code):
     missing = [m.id for m in catalog if m.id and (not m.string or (
         m.pluralizable and not all(m.string)) or m.fuzzy)]
     assert not missing, f"{len(missing)} of {len(catalog)} messages untranslated in {code}"
+
+
+def test_an_english_page_downloads_no_fonts_and_the_language_parts_stay_small(client):
+    """Script-aware font stacks name installed fonts only; the footer switcher and the live
+    script's words add well under the 5 KB an English reader may be asked to carry."""
+    css = (Path(__file__).resolve().parents[2] / "static" / "css" / "forum.css").read_text()
+    assert "@font-face" not in css and ".woff" not in css
+    physical = re.findall(r"(?:margin|padding|border)-(?:left|right)|(?<![\w-])(?:left|right)\s*:"
+                          r"|(?:text-align|float)\s*:\s*(?:left|right)", css)
+    assert not physical, physical  # logical properties turn with the page (rtl)
+    page = client.get("/").get_data(as_text=True)
+    footer = page[page.index("<footer"):page.index("</footer>")]
+    strings = re.search(r'<script type="application/json" id="ui-strings">.*?</script>', page,
+                        re.S).group(0)
+    assert len((footer + strings).encode()) < 2500
+
+
+def test_live_script_words_come_from_the_catalogue(world, app, pseudo, client):
+    import json
+
+    page = client.get("/", headers=HEADERS).get_data(as_text=True)
+    block = re.search(r'id="ui-strings">(.*?)</script>', page, re.S).group(1)
+    strings = json.loads(block)
+    assert strings["new_post"].startswith("[!! ") and "{name}" in strings["new_post"]
