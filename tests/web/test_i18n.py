@@ -19,6 +19,10 @@ from tests.web.test_auth import sign_in
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "forum" / "translations"
 HEADERS = {"Accept-Language": i18n.PSEUDO}
+
+
+def pseudo_headers() -> dict:
+    return dict(HEADERS)  # a fresh dict: the API helper adds Authorization to what it is given
 URL = re.compile(r"(https?://|/)[^\s]*")
 SKIP_TAGS = {"script", "style", "template", "code", "time", "bdi", "textarea", "pre", "title"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
@@ -153,7 +157,7 @@ def test_every_main_page_is_pseudo_translated(world, app, pseudo, api):
             clients[persona] = app.test_client()
             if persona:
                 sign_in(clients[persona], persona)
-        page = clients[persona].get(path, headers=HEADERS).get_data(as_text=True)
+        page = clients[persona].get(path, headers=pseudo_headers()).get_data(as_text=True)
         assert 'lang="en-XA"' in page, path
         missed = untranslated_on(page, known)
         if missed:
@@ -194,11 +198,11 @@ def test_every_mail_is_pseudo_translated_in_the_recipients_language(world, app, 
 
 
 def test_api_errors_follow_accept_language_and_keep_their_code(world, app, pseudo, api):
-    r = api.get("/threads/999999", headers=HEADERS)
+    r = api.get("/threads/999999", headers=pseudo_headers())
     assert r.status_code == 404
     error = r.get_json()["error"]
     assert error["code"] == "not_found" and error["message"].startswith("[!! ")
-    r = api.patch("/me", world.tokens["member"], json={"locale": "xx"}, headers=HEADERS)
+    r = api.patch("/me", world.tokens["member"], json={"locale": "xx"}, headers=pseudo_headers())
     error = r.get_json()["error"]
     assert error["code"] == "validation_failed"
     assert error["fields"]["locale"].startswith("[!! ")
@@ -248,7 +252,7 @@ def test_an_english_page_downloads_no_fonts_and_the_language_parts_stay_small(cl
 def test_live_script_words_come_from_the_catalogue(world, app, pseudo, client):
     import json
 
-    page = client.get("/", headers=HEADERS).get_data(as_text=True)
+    page = client.get("/", headers=pseudo_headers()).get_data(as_text=True)
     block = re.search(r'id="ui-strings">(.*?)</script>', page, re.S).group(1)
     strings = json.loads(block)
     assert strings["new_post"].startswith("[!! ") and "{name}" in strings["new_post"]
