@@ -219,9 +219,9 @@ def format_number(value) -> str:
     return _format_decimal(value)
 
 
-def ui_strings() -> dict:
+def ui_strings(with_phases: bool = False) -> dict:
     """What the live script says, from the catalogue (the script cannot call gettext): {name}
-    marks where it puts a value."""
+    marks where it puts a value. Phase names only where a topic's phase may change live."""
     from flask_babel import gettext
 
     from forum.permissions.actions import PHASE_LABELS
@@ -239,8 +239,8 @@ def ui_strings() -> dict:
         "tallies": gettext("Sign-off tallies updated."),
         "notification": gettext("New notification: %(text)s", text="{text}"),
         "cited": gettext("Cited post %(id)s", id="{id}"),
-        "phases": {code: str(label) for code, label in PHASE_LABELS.items()},
-    }
+    } | ({"phases": {code: str(label) for code, label in PHASE_LABELS.items()}}
+         if with_phases else {})
 
 
 def languages_json() -> list[dict]:

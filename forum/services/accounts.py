@@ -65,9 +65,10 @@ def create_user(username: str, email: str, password: str, *, display_name: str |
     display_name = single_line("display_name", display_name, 80, required=False)
     errors = {}
     if not USERNAME.fullmatch(username):
-        errors["username"] = "2-32 letters, digits, '_', '.' or '-', not starting with '.' or '-'."
+        errors["username"] = gettext(
+            "2-32 letters, digits, '_', '.' or '-', not starting with '.' or '-'.")
     if not EMAIL.fullmatch(email):
-        errors["email"] = "Enter a valid e-mail address."
+        errors["email"] = gettext("Enter a valid e-mail address.")
     if errors:
         raise ValidationFailed(errors)
     if password_hash is None:

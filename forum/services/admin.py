@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select, update
+from flask_babel import gettext
 
 from forum import live
 from forum.db import after_commit, unit_of_work
@@ -22,7 +23,7 @@ def audit(actor: User | None, action: str, target_type: str, target_id: int,
 
 def _require_admin(actor: User) -> None:
     if not (actor is not None and getattr(actor, "is_admin", False)):
-        refuse(actor, "Only site administrators do this.")
+        refuse(actor, gettext("Only site administrators do this."))
 
 
 @unit_of_work
@@ -30,7 +31,7 @@ def disable_account(actor: User, user: User, reason: str = "") -> User:
     """A disabled account cannot sign in; its sessions, tokens and live connections stop."""
     _require_admin(actor)
     if user.id == actor.id:
-        refuse(actor, "You cannot disable your own account.")
+        refuse(actor, gettext("You cannot disable your own account."))
     user.disabled = True
     user.session_version += 1
     audit(actor, "disable_account", "user", user.id, reason)

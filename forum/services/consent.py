@@ -56,7 +56,7 @@ def group_levels(user: User) -> dict[int, str]:
 @unit_of_work
 def set_group_consent(actor: User, group: Group, level: str) -> str:
     if not perm.can_set_group_consent(actor, group):
-        refuse(actor, "Only members of the group set how their words may be quoted.")
+        refuse(actor, gettext("Only members of the group set how their words may be quoted."))
     level = check_level(level)
     row = db.session.get(QuoteConsent, (actor.id, group.id))
     if row is None:
@@ -70,7 +70,7 @@ def set_group_consent(actor: User, group: Group, level: str) -> str:
 def set_post_consent(actor: User, post: Post, level: str | None) -> Post:
     """The author overrides their group-wide answer for one post; None returns to it."""
     if not perm.can_set_post_consent(actor, post):
-        refuse(actor, "Only the author says how a post may be quoted.")
+        refuse(actor, gettext("Only the author says how a post may be quoted."))
     post.quote_consent = check_level(level, allow_none=True)
     return post
 

@@ -12,6 +12,7 @@ import re
 import secrets
 
 from sqlalchemy import delete, func, select, update
+from flask_babel import gettext
 
 from forum import live
 from forum.db import after_commit, unit_of_work
@@ -44,7 +45,8 @@ REMOVED = "_This post was removed at its author's request._"
 @unit_of_work
 def erase_account(actor: User, user: User, keep_posts: bool = True) -> None:
     if not (actor.id == user.id or actor.is_admin):
-        refuse(actor, "Only the person themself or a site administrator erases an account.")
+        refuse(actor, gettext("Only the person themself or a site administrator erases an "
+                              "account."))
     if user.erased_at is not None:
         return
     old_username, old_name, old_email = user.username, user.display_name, user.email

@@ -24,9 +24,9 @@ SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 def _check_settings(visibility: str | None, join_policy: str | None) -> None:
     errors = {}
     if visibility is not None and visibility not in VISIBILITIES:
-        errors["visibility"] = "Choose public or private."
+        errors["visibility"] = gettext("Choose public or private.")
     if join_policy is not None and join_policy not in JOIN_POLICIES:
-        errors["join_policy"] = "Choose open, request or invite."
+        errors["join_policy"] = gettext("Choose open, request or invite.")
     if errors:
         raise ValidationFailed(errors)
 

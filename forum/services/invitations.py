@@ -37,7 +37,7 @@ def invite(actor: User, group: Group, *, email: str | None = None, username: str
            role: str = "member") -> tuple[Invitation, str]:
     """Invite someone; returns the invitation and its link (mailed, never stored)."""
     if not perm.can_manage_members(actor, group):
-        refuse(actor, "Only the group's moderators invite people.")
+        refuse(actor, gettext("Only the group's moderators invite people."))
     if role not in ROLES:
         raise ValidationFailed({"role": gettext("Choose member, facilitator or moderator.")})
     email, username = (email or "").strip(), (username or "").strip()
@@ -78,7 +78,7 @@ def invite(actor: User, group: Group, *, email: str | None = None, username: str
 
 def list_invitations(actor: User, group: Group) -> list[Invitation]:
     if not perm.can_manage_members(actor, group):
-        refuse(actor, "Only the group's moderators see invitations.")
+        refuse(actor, gettext("Only the group's moderators see invitations."))
     return list(db.session.scalars(select(Invitation).where(Invitation.group_id == group.id)
                                    .order_by(Invitation.id.desc())))
 
@@ -86,7 +86,7 @@ def list_invitations(actor: User, group: Group) -> list[Invitation]:
 @unit_of_work
 def revoke(actor: User, group: Group, invitation_id: int) -> None:
     if not perm.can_manage_members(actor, group):
-        refuse(actor, "Only the group's moderators revoke invitations.")
+        refuse(actor, gettext("Only the group's moderators revoke invitations."))
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.group_id != group.id:
         raise NotFound(gettext("No such invitation."))
@@ -117,7 +117,7 @@ def accept(actor: User, token: str | None = None, invitation_id: int | None = No
     """Accept once, before it expires: through the mailed link, or (for an invitation to this
     very account) from the list of one's invitations."""
     if not getattr(actor, "is_authenticated", False):
-        refuse(actor, "Sign in (or create an account) to accept the invitation.")
+        refuse(actor, gettext("Sign in (or create an account) to accept the invitation."))
     if token is not None:
         invitation = find(token)
     else:
@@ -129,7 +129,7 @@ def accept(actor: User, token: str | None = None, invitation_id: int | None = No
                         "expired": "This invitation has expired: ask for a new one.",
                         "revoked": "This invitation was withdrawn."}[invitation.status])
     if invitation.user_id is not None and invitation.user_id != actor.id:
-        refuse(actor, "This invitation is for another account.")
+        refuse(actor, gettext("This invitation is for another account."))
     role = perm.role_in(actor, invitation.group)
     if role in (None, "pending"):
         group_service.add_invited_member(invitation.group, actor, invitation.role)

@@ -52,8 +52,9 @@ def preferences(user: User) -> dict[str, str]:
 
 @unit_of_work
 def set_preferences(user: User, changes: dict[str, str]) -> dict[str, str]:
-    errors = {kind: "Unknown kind." for kind in changes if kind not in NOTIFICATION_KINDS}
-    errors.update({kind: "Choose none, immediate or digest." for kind, mode in changes.items()
+    errors = {kind: gettext("Unknown kind.") for kind in changes if kind not in NOTIFICATION_KINDS}
+    errors.update({kind: gettext("Choose none, immediate or digest.")
+                   for kind, mode in changes.items()
                    if kind in NOTIFICATION_KINDS and mode not in MAIL_MODES})
     if errors:
         raise ValidationFailed(errors)

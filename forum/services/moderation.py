@@ -44,7 +44,7 @@ def _group_of(post: Post) -> Group:
 
 def _require_moderator(actor: User, group: Group) -> None:
     if not perm.can_moderate_group(actor, group):
-        refuse(actor, "Only the group's moderators do this.")
+        refuse(actor, gettext("Only the group's moderators do this."))
 
 
 def _reason(reason: str | None, *, required: bool = False) -> str:
@@ -252,7 +252,7 @@ def suspend_member(actor: User, group: Group, member: User, until: datetime,
         raise ValidationFailed({"until": gettext("Choose a time in the future.")})
     reason = _reason(reason, required=True)
     if member.is_admin or (perm.is_moderator(member, group) and not actor.is_admin):
-        refuse(actor, "Moderators and site administrators cannot be suspended here.")
+        refuse(actor, gettext("Moderators and site administrators cannot be suspended here."))
     db.session.execute(
         update(Suspension).where(Suspension.group_id == group.id, Suspension.user_id == member.id,
                                  Suspension.lifted_at.is_(None)).values(lifted_at=utcnow())

@@ -17,7 +17,7 @@ from forum.services.validation import refuse, require_text, single_line
 
 def _require(actor: User) -> None:
     if not perm.can_manage_organisations(actor):
-        refuse(actor, "Only site administrators manage organisations.")
+        refuse(actor, gettext("Only site administrators manage organisations."))
 
 
 def list_organisations(actor: User) -> list[tuple[Organisation, int]]:

@@ -163,7 +163,7 @@ def list_revisions(post: Post, viewer: perm.Viewer, page: int = 1,
                    per_page: int = 20) -> Page[PostRevision]:
     """Earlier versions of a post, for its author and the group's moderators."""
     if not perm.can_see_revisions(viewer, post):
-        refuse(viewer, "Only the author and moderators see earlier versions.")
+        refuse(viewer, gettext("Only the author and moderators see earlier versions."))
     query = (
         select(PostRevision).where(PostRevision.post_id == post.id)
         .order_by(PostRevision.id.desc())
@@ -175,7 +175,7 @@ def list_moderation_log(group: Group, viewer: perm.Viewer, page: int = 1,
                         per_page: int = 20) -> Page[ModerationAction]:
     """Every moderation action in the group, newest first; for its moderators."""
     if not perm.can_moderate_group(viewer, group):
-        refuse(viewer, "Only the group's moderators read the moderation log.")
+        refuse(viewer, gettext("Only the group's moderators read the moderation log."))
     query = (select(ModerationAction).where(ModerationAction.group_id == group.id)
              .order_by(ModerationAction.id.desc()))
     return _paginate(query, page, per_page)

@@ -153,7 +153,7 @@ def _footnote(c: summaries.Citation, credit: consent.Credit, questions_by_id) ->
     if c.state in ("current", "edited"):
         quote = credit.quote(post)
     if not credit.quotable:
-        note = "The author asked not to be quoted."
+        note = gettext("The author asked not to be quoted.")
     else:
         note = c.stale_reason
     if c.state != "current" and not credit.quotable:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 
 from forum import live
 from forum import permissions as perm
@@ -120,12 +120,12 @@ def cited_post_set(post_ids: list[int]) -> set[int]:
 
 # --- citations that stay true -----------------------------------------------------------------
 
-STALE_REASONS = {
-    "edited": "The cited post has changed since it was cited.",
-    "hidden": "The cited post has since been hidden by a moderator.",
-    "erased": "The cited post's author has since erased their account.",
-    "withdrawn": "The cited post is no longer visible.",
-    "unavailable": "This post is not available.",
+STALE_REASONS = {  # lazy: said in the reader's language
+    "edited": lazy_gettext("The cited post has changed since it was cited."),
+    "hidden": lazy_gettext("The cited post has since been hidden by a moderator."),
+    "erased": lazy_gettext("The cited post's author has since erased their account."),
+    "withdrawn": lazy_gettext("The cited post is no longer visible."),
+    "unavailable": lazy_gettext("This post is not available."),
 }
 
 
@@ -142,7 +142,7 @@ class Citation:
 
     @property
     def stale_reason(self) -> str:
-        return STALE_REASONS.get(self.state, "")
+        return str(STALE_REASONS.get(self.state, ""))
 
 
 def citation_state(post: Post, cited_revision: int) -> str:
@@ -206,7 +206,7 @@ def coverage(actor: User, topic: Topic, summary: Summary | None) -> dict:
     from forum.services.questions import list_questions
 
     if not perm.can_see_summary_drafts(actor, topic):
-        refuse(actor, "Only facilitators and moderators see a draft's coverage.")
+        refuse(actor, gettext("Only facilitators and moderators see a draft's coverage."))
     cited = citations(summary) if summary is not None else []
     cited_threads = {c.post.thread_id for c in cited}
     cited_questions = {c.post.question_id or c.post.thread.question_id for c in cited}

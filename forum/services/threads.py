@@ -89,7 +89,8 @@ def update_thread(actor: User, thread: Thread, *, title: str | None = None,
     group_id = thread.topic.group_id
     if question_id is not _UNSET:
         if not perm.can_tag_question(actor, thread.author_id, thread.topic.group):
-            refuse(actor, "Only the author or a facilitator says which question a thread answers.")
+            refuse(actor, gettext("Only the author or a facilitator says which question a "
+                                  "thread answers."))
         thread.question_id = questions.check_question(thread.topic, question_id)
     if title is not None:
         thread.title = require_text({"title": title}, {"title": 200})["title"]

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import NoReturn
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 
 from forum.errors import NotSignedIn, PermissionDenied, TooLarge, ValidationFailed
 from forum.markup import MAX_BODY_BYTES
@@ -19,8 +19,9 @@ MAX_ID = 2**31 - 1
 # Titles, names and other one-line fields end up in Markdown exports, mail subjects and
 # CSV cells: a line break (or any other control character) there forges structure.
 _NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-ONE_LINE = "Must be a single line, without line breaks or control characters."
-NO_NUL = "Must not contain a NUL character."
+# Lazy: each is said in the language of whoever is answered.
+ONE_LINE = lazy_gettext("Must be a single line, without line breaks or control characters.")
+NO_NUL = lazy_gettext("Must not contain a NUL character.")
 _ID = re.compile(r"[0-9]{1,10}")
 
 
@@ -29,7 +30,7 @@ def single_line(name: str, value: str | None, limit: int, *, required: bool = Tr
     unless allowed, at most `limit` characters."""
     value = (value or "").strip()
     if _NOT_ONE_LINE.search(value):
-        raise ValidationFailed({name: ONE_LINE})
+        raise ValidationFailed({name: str(ONE_LINE)})
     if required and not value:
         raise ValidationFailed({name: gettext("This field cannot be blank.")})
     if len(value) > limit:
@@ -44,11 +45,11 @@ def require_text(fields: dict[str, str | None], limits: dict[str, int]) -> dict[
     for name, value in fields.items():
         value = (value or "").strip()
         if _NOT_ONE_LINE.search(value):
-            errors[name] = ONE_LINE
+            errors[name] = str(ONE_LINE)
         elif not value:
-            errors[name] = "This field cannot be blank."
+            errors[name] = gettext("This field cannot be blank.")
         elif len(value) > limits[name]:
-            errors[name] = f"At most {limits[name]} characters."
+            errors[name] = gettext("At most %(limit)s characters.", limit=limits[name])
         cleaned[name] = value
     if errors:
         raise ValidationFailed(errors)
@@ -76,7 +77,7 @@ def check_no_nul(values: Iterable[tuple[str, object]]) -> None:
     errors: dict[str, str] = {}
     for name, value in values:
         if isinstance(value, str) and _unstorable(value):
-            errors.setdefault(name, NO_NUL if "\x00" in value else "Not valid text.")
+            errors.setdefault(name, str(NO_NUL) if "\x00" in value else gettext("Not valid text."))
     if errors:
         raise ValidationFailed(errors)
 

@@ -50,8 +50,8 @@ class _LivePost:
 def _render_thread(thread, form, status=200, preview=None):
     me = viewer()
     qs = questions.list_questions(thread.topic)
-    form.question_id.choices = [("", "The thread's question" if thread.question_id
-                                 else "No particular question")] + [
+    form.question_id.choices = [("", _("The thread's question") if thread.question_id
+                                 else _("No particular question"))] + [
         (str(q.id), f"{q.number}. {q.text[:90]}") for q in qs]
     page = page_number(request.args.get("page"))
     result = queries.list_posts(thread, me, page, PER_PAGE)

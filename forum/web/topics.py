@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from forum import ratelimits
 from forum.errors import ForumError, NotFound
@@ -47,7 +48,7 @@ def _published_summary(topic, reader):
 
 
 def _question_choices(qs) -> list[tuple[str, str]]:
-    return [("", "No particular question")] + [
+    return [("", _("No particular question"))] + [
         (str(q.id), f"{q.number}. {q.text[:90]}{'…' if len(q.text) > 90 else ''}") for q in qs]
 
 
