@@ -27,7 +27,7 @@ $(STAMP): $(RUN_STAMP)
 CATALOGUES := $(wildcard forum/translations/*/LC_MESSAGES/messages.po)
 COMPILED   := $(CATALOGUES:.po=.mo)
 $(COMPILED): %.mo: %.po $(RUN_STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d forum/translations -l $(word 3,$(subst /, ,$<)) >/dev/null
+	$(BIN)/pybabel compile -d forum/translations -l $(word 3,$(subst /, ,$<)) >/dev/null
 
 compile-translations: $(COMPILED)
 
@@ -91,8 +91,7 @@ translations: $(STAMP)
 	  --sort-by-file --project="Working Groups forum" --copyright-holder="Working Groups forum" \
 	  --msgid-bugs-address="translations@workinggroups.example" \
 	  -o forum/translations/messages.pot .
-	$(BIN)/pybabel update -i forum/translations/messages.pot -d forum/translations \
-	  --ignore-obsolete --no-fuzzy-matching
+	$(BIN)/pybabel update -i forum/translations/messages.pot -d forum/translations
 	$(MAKE) compile-translations
 
 clean:
