@@ -1,15 +1,18 @@
 """The language switcher in every page's footer: works without JavaScript and without an
-account (a cookie); for a signed-in member it also saves the account's language."""
+account (a cookie); for a signed-in member it also saves the account's language. The profile
+page also sets the time zone mail and notifications give times in."""
 
 from __future__ import annotations
 
-from flask import redirect, request
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from forum import i18n
 from forum.errors import ForumError
 from forum.services import accounts
 from forum.web import bp
 from forum.web.auth import _safe_next
+from forum.web.forms import ActionForm
 from forum.web.helpers import viewer
 
 ONE_YEAR = 365 * 24 * 3600
@@ -33,3 +36,19 @@ def choose_language():
     response.set_cookie(i18n.COOKIE, code, max_age=ONE_YEAR, samesite="Lax", httponly=True,
                         secure=request.is_secure)
     return response
+
+
+@bp.route("/profile/timezone", methods=["POST"])
+def choose_timezone():
+    """The zone mail and notifications give times in (pages follow the browser's own)."""
+    from forum.web.me import _signed_in
+
+    me = _signed_in()
+    if ActionForm().validate_on_submit():
+        try:
+            accounts.update_profile(me, timezone=(request.form.get("timezone") or "").strip())
+            flash(_("Saved."), "info")
+        except ForumError as error:
+            for message in (error.fields or {"": error.message}).values():
+                flash(message, "error")
+    return redirect(url_for("web.profile") + "#language", code=303)

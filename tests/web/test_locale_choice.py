@@ -88,3 +88,15 @@ def test_signed_in_footer_switch_saves_the_account_language(world, client, api):
                                        "next": "/"})
     assert r.status_code == 303
     assert api.get("/me", world.tokens["member"]).get_json()["locale"] == "pa"
+
+
+def test_profile_sets_the_time_zone_mail_uses(world, client, api):
+    sign_in(client, "member")
+    page = client.get("/profile").get_data(as_text=True)
+    assert 'id="profile-locale"' in page and 'id="profile-timezone"' in page
+    r = client.post("/profile/timezone", data={"csrf_token": csrf_from(page),
+                                               "timezone": "Asia/Karachi"})
+    assert r.status_code == 303
+    assert api.get("/me", world.tokens["member"]).get_json()["timezone"] == "Asia/Karachi"
+    client.post("/profile/timezone", data={"csrf_token": csrf_from(page), "timezone": "Nowhere"})
+    assert api.get("/me", world.tokens["member"]).get_json()["timezone"] == "Asia/Karachi"
