@@ -88,6 +88,7 @@ nginx:
 ## language's messages.po (translators then fill the empty msgstr with Poedit or an editor).
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k Message \
+	  --ignore-dirs=".*" \
 	  --sort-by-file --project="Working Groups forum" --copyright-holder="Working Groups forum" \
 	  --msgid-bugs-address="translations@workinggroups.example" \
 	  -o forum/translations/messages.pot .

@@ -38,7 +38,9 @@ def extract(pot: Path) -> None:
     """The same extraction as `make translations`."""
     subprocess.run([str(Path(sys.executable).with_name("pybabel")), "extract",
                     "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
-                    "-k", "lazy_ngettext:1,2", "-k", "Message", "-o", str(pot), "."],
+                    "-k", "lazy_ngettext:1,2", "-k", "Message",
+                    "--ignore-dirs=.*",  # templates/_macros too (Babel skips _dirs by default)
+                    "-o", str(pot), "."],
                    cwd=ROOT, check=True, capture_output=True)
 
 

@@ -214,7 +214,8 @@ def test_every_catalogue_compiles(tmp_path):
     for po in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
         with po.open("rb") as f:
             catalog = read_po(f, locale=po.parts[-3])
-        errors = [(m.id, err) for m, err in catalog.check()] if hasattr(catalog, "check") else []
+        # fuzzy entries are suggestions, never compiled: only checked ones must be right
+        errors = [(m.id, err) for m, err in catalog.check() if not m.fuzzy]
         assert not errors, (po, errors[:5])
         with (tmp_path / "messages.mo").open("wb") as f:
             write_mo(f, catalog)
