@@ -6,11 +6,15 @@ from flask_babel import gettext
 from forum.api import operation, signed_in_user, viewer, whole_list_json
 from forum.api import schemas as s
 from forum.api.conversations import as_download, download_format
+from forum.errors import NotFound
+from forum.permissions import actions
 from forum.serializers import (
+    iso,
     organisation_json,
     question_json,
     signoff_json,
     topic_json,
+    user_ref,
     vote_json,
 )
 from forum.services import phases, queries, questions, reports, signoff, summaries
@@ -85,8 +89,27 @@ def cast_vote(topic_id: int, number: int, data: s.VoteCast):
 def close_signoff(topic_id: int, data: s.SignOffClose):
     me = viewer()
     topic = queries.get_topic(topic_id, me)
-    signoff.close_signoff(signed_in_user(), topic, data.publish)
+    signoff.close_signoff(signed_in_user(), topic, data.publish, data.submit)
     return _signoff_json(topic, me)
+
+
+@operation("/topics/<id:topic_id>/signoff/history", "GET",
+           summary="Every sign-off view cast or changed: who, when, from what to what "
+                   "(facilitators)", response=s.VoteHistory, errors=(401, 403, 404),
+           auth="required")
+def signoff_history(topic_id: int):
+    me = viewer()
+    topic = queries.get_topic(topic_id, me)
+    actions.require(actions.write_summary(signed_in_user(), topic))
+    current = signoff.current_signoff(topic)
+    if current is None:
+        raise NotFound(gettext("This topic has not been put to sign-off."))
+    return {"items": [{
+        "paragraph": number, "organisation": c.organisation.name,
+        "changed_by": user_ref(c.changed_by) if c.changed_by else None,
+        "changed_at": iso(c.changed_at), "from_stance": c.from_stance, "to_stance": c.to_stance,
+        "from_reason": c.from_reason, "to_reason": c.to_reason}
+        for number, c in signoff.vote_history(current)]}
 
 
 @operation("/topics/<id:topic_id>/summary/coverage", "GET",

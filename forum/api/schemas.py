@@ -141,6 +141,8 @@ class SignOffOpen(Request):
 
 class SignOffClose(Request):
     publish: bool = Field(default=False, description="Publish the version signed off")
+    submit: bool = Field(default=True, description="With publish: move the topic to the "
+                         "submitted phase (false keeps it in sign-off)")
 
 
 class VoteCast(Request):
@@ -629,6 +631,21 @@ class SignOff(Response):
     organisations: int = Field(description="Member organisations (frozen at closing)")
     waiting: int = Field(description="Organisations yet to vote on every paragraph")
     paragraphs: list[SignOffParagraph]
+
+
+class VoteChange(Response):
+    paragraph: int
+    organisation: str
+    changed_by: UserRef | None
+    changed_at: str
+    from_stance: Stance | None
+    to_stance: Stance
+    from_reason: str
+    to_reason: str
+
+
+class VoteHistory(Response):
+    items: list[VoteChange]
 
 
 class Citation(Response):

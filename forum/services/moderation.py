@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from flask_babel import gettext
 
-from forum import live
+from forum import labels, live
 from forum import permissions as perm
 from forum.db import after_commit, unit_of_work
 from forum.i18n import Message
@@ -63,7 +63,7 @@ def _reason(reason: str | None, *, required: bool = False) -> str:
 def flag_post(actor: User, post: Post, reason: str, note: str | None = None) -> Flag:
     """Members flag others' posts; one open flag per member and post (409 for a second)."""
     if reason not in FLAG_REASONS:
-        raise ValidationFailed({"reason": "Choose spam, abusive, off_topic or other."})
+        raise ValidationFailed({"reason": gettext("Choose spam, abusive, off topic or other.")})
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise ValidationFailed({"note": gettext("At most %(max_note)s characters.",
@@ -109,10 +109,11 @@ def resolve_flag(actor: User, flag: Flag, action: str) -> Flag:
     if not closed:
         raise Conflict(gettext("These flags were already resolved."))
     db.session.refresh(flag)
-    reasons = flag.reason + (f": {flag.note}" if flag.note else "")
+    reasons = labels.flag_reason(flag.reason) + (f": {flag.note}" if flag.note else "")
     log_moderation(_group_of(post).id, actor, f"resolve_{action}", "post", post.id, reasons)
     if action == "hide" and not post.hidden:
-        _set_hidden(actor, post, True, f"Flagged as {flag.reason}")
+        _set_hidden(actor, post, True,
+                    f"Flagged as {labels.flag_reason(flag.reason).lower()}")
     return flag
 
 
@@ -165,11 +166,20 @@ def _require_pending(post: Post) -> None:
 
 
 @unit_of_work
-def approve_post(actor: User, post: Post) -> Post:
-    """Publish a pending post (and its thread, if it is the first post); notifications fire now."""
+def approve_post(actor: User, post: Post, body: str | None = None,
+                 reason: str | None = None) -> Post:
+    """Publish a pending post (and its thread, if it is the first post); notifications fire now.
+    With `body`, the moderator's edit is kept as a revision (the author's words stay in the
+    history) and the post is published as edited."""
+    from forum.services.posts import edit_post
+
     group = _group_of(post)
     actions.require(actions.moderate_post(actor, post))
     _require_pending(post)
+    edited = body is not None and body.replace("\r\n", "\n") != post.body_markdown
+    if edited:
+        edit_post(actor, post, body.replace("\r\n", "\n"),
+                  _reason(reason) or "Edited before approval")
     post.pending = False
     thread = post.thread
     search.index_post(post)
@@ -181,7 +191,8 @@ def approve_post(actor: User, post: Post) -> Post:
         db.session.execute(update(Topic).where(Topic.id == thread.topic_id)
                            .values(thread_count=Topic.thread_count + 1))
         after_commit(lambda: live.publish_thread(thread, "thread.created"))
-    log_moderation(group.id, actor, "approve", "post", post.id)
+    log_moderation(group.id, actor, "approve", "post", post.id,
+                   "Edited before approval" if edited else "")
     author = db.session.get(User, post.author_id) if post.author_id else None
     publish_new_post(post, author or actor, audience="public")
     if thread_was_pending:  # replies its moderators wrote while it waited, to the public now
@@ -284,3 +295,78 @@ def lift_suspension(actor: User, group: Group, member: User) -> None:
         raise NotFound(gettext("That member is not suspended here."))
     log_moderation(group.id, actor, "lift", "user", member.id)
     perm.forget_cached_rights(member)
+
+
+def current_suspensions(actor: User, group: Group) -> list[Suspension]:
+    """Suspensions in force in the group, ending soonest first. For its moderators."""
+    _require_moderator(actor, group)
+    return list(db.session.scalars(
+        select(Suspension).where(Suspension.group_id == group.id, Suspension.lifted_at.is_(None),
+                                 Suspension.until > datetime.now(UTC))
+        .order_by(Suspension.until)))
+
+
+def suspended_user_ids(group: Group) -> dict[int, Suspension]:
+    return {s.user_id: s for s in db.session.scalars(
+        select(Suspension).where(Suspension.group_id == group.id, Suspension.lifted_at.is_(None),
+                                 Suspension.until > datetime.now(UTC)))}
+
+
+def member_card(actor: User, group: Group, member: User, limit: int = 10) -> dict:
+    """For the group's moderators: a member's recent posts, flags on their posts and flags they
+    raised, and the moderation actions about them or their posts."""
+    from forum.models import ModerationAction
+
+    _require_moderator(actor, group)
+    in_group = (select(Post.id).join(Thread, Thread.id == Post.thread_id)
+                .join(Topic, Topic.id == Thread.topic_id).where(Topic.group_id == group.id))
+    posts = list(db.session.scalars(
+        select(Post).where(Post.author_id == member.id, Post.id.in_(in_group))
+        .order_by(Post.id.desc()).limit(limit)))
+    flags_on = list(db.session.scalars(
+        select(Flag).join(Post, Post.id == Flag.post_id)
+        .where(Post.author_id == member.id, Post.id.in_(in_group))
+        .order_by(Flag.id.desc()).limit(limit)))
+    flags_by = list(db.session.scalars(
+        select(Flag).where(Flag.reporter_id == member.id, Flag.post_id.in_(in_group))
+        .order_by(Flag.id.desc()).limit(limit)))
+    their_posts = select(Post.id).where(Post.author_id == member.id)
+    past = list(db.session.scalars(
+        select(ModerationAction).where(
+            ModerationAction.group_id == group.id,
+            ((ModerationAction.target_type == "user") & (ModerationAction.target_id == member.id))
+            | ((ModerationAction.target_type == "post")
+               & ModerationAction.target_id.in_(their_posts)))
+        .order_by(ModerationAction.id.desc()).limit(limit)))
+    return {"member": member, "posts": posts, "flags_on": flags_on, "flags_by": flags_by,
+            "actions": past, "suspension": suspended_user_ids(group).get(member.id)}
+
+
+def describe_targets(entries) -> dict[tuple[str, int], str]:
+    """(target_type, target_id) -> words naming it: a member's name, a thread's or a post's
+    thread title, a topic's title. For the log page (its readers are the group's moderators)."""
+    wanted: dict[str, set[int]] = {}
+    for e in entries:
+        wanted.setdefault(e.target_type, set()).add(e.target_id)
+    names: dict[tuple[str, int], str] = {}
+    if wanted.get("user"):
+        for u in db.session.scalars(select(User).where(User.id.in_(wanted["user"]))):
+            names[("user", u.id)] = (gettext("Former member") if u.erased_at
+                                     else u.display_name)
+            names[("username", u.id)] = u.username
+    if wanted.get("thread"):
+        for t in db.session.scalars(select(Thread).where(Thread.id.in_(wanted["thread"]))):
+            names[("thread", t.id)] = gettext("“%(title)s”", title=t.title)
+    if wanted.get("post"):
+        rows = db.session.execute(
+            select(Post.id, Thread.title, User.display_name, User.erased_at)
+            .join(Thread, Thread.id == Post.thread_id)
+            .outerjoin(User, User.id == Post.author_id).where(Post.id.in_(wanted["post"])))
+        for post_id, title, author, erased in rows:
+            who = gettext("Former member") if erased or author is None else author
+            names[("post", post_id)] = gettext("%(who)s’s post in “%(title)s”", who=who,
+                                               title=title)
+    if wanted.get("topic"):
+        for t in db.session.scalars(select(Topic).where(Topic.id.in_(wanted["topic"]))):
+            names[("topic", t.id)] = gettext("“%(title)s”", title=t.title)
+    return names

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select
 from flask_babel import gettext
 
-from forum import live
+from forum import labels, live
 from forum.db import after_commit, unit_of_work
 from forum.i18n import N_, Message
 from forum.errors import Conflict, ValidationFailed
@@ -79,7 +79,8 @@ def change_phase(actor: User, topic: Topic, phase: str, deadline: datetime | Non
         return
     topic.phase = phase
     topic.updated_at = utcnow()
-    log_moderation(topic.group_id, actor, "phase", "topic", topic.id, f"{old} → {phase}")
+    log_moderation(topic.group_id, actor, "phase", "topic", topic.id,
+                   f"{labels.phase(old)} → {labels.phase(phase)}")
     if deadline is None:
         text = Message("“%(title)s” moved to %(phase)s.", title=topic.title,
                        phase=Message(PHASE_MSGIDS[phase]))

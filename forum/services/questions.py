@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import delete, exists, select
 from flask_babel import gettext
 
@@ -16,20 +18,16 @@ MAX_QUESTIONS = 50
 MAX_QUESTION_CHARS = 2000
 
 
+_NUMBERING = re.compile(r"^(?:(?:q|question)\s*\(?\d{1,3}\)?\s*[.):\-–—]?\s*"
+                        r"|\(?\d{1,3}\s*[.):\-–—]\s+)", re.IGNORECASE)
+
+
 def parse_lines(text: str) -> list[str]:
-    """One question per line, as pasted from a consultation's template ("1. ..." numbering
-    and blank lines dropped)."""
+    """One question per line, as pasted from a consultation's template: numbering such as
+    "1. ", "2) ", "Q2 ", "Q2: ", "Question 3 - " and blank lines dropped."""
     questions = []
     for line in (text or "").splitlines():
-        line = line.strip()
-        for prefix in ("Q", "q"):
-            if line.startswith(prefix) and line[1:2].isdigit():
-                line = line[1:]
-        head, dot, rest = line.partition(".")
-        if dot and head.strip().isdigit():
-            line = rest.strip()
-        elif line[:1].isdigit() and ")" in line[:4]:
-            line = line.split(")", 1)[1].strip()
+        line = _NUMBERING.sub("", line.strip(), count=1).strip()
         if line:
             questions.append(line)
     return questions

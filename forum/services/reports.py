@@ -75,4 +75,42 @@ def insights(actor, topic: Topic, limit: int = 5) -> dict:
                              Thread.post_count <= 1).order_by(Thread.created_at).limit(limit))
     return {"members": members, "posters": posters, "most_agreed": list(agreed),
             "most_divisive": list(divisive), "most_replied": replied,
-            "unanswered_threads": list(unanswered)}
+            "unanswered_threads": list(unanswered), **_breakdown(topic, visible)}
+
+
+def _breakdown(topic: Topic, visible) -> dict:
+    """Posts per question (with the unanswered ones) and per member organisation."""
+    from forum.models import Organisation, User
+    from forum.services.organisations import group_organisations
+    from forum.services.questions import list_questions
+
+    qs = list_questions(topic)
+    question_of = func.coalesce(Post.question_id, Thread.question_id)
+    per_question = dict(db.session.execute(
+        select(question_of, func.count(Post.id)).join(Thread, Thread.id == Post.thread_id)
+        .where(Post.id.in_(visible)).group_by(question_of)).all())
+    threads_per_question = dict(db.session.execute(
+        select(Thread.question_id, func.count(Thread.id))
+        .where(Thread.topic_id == topic.id, Thread.pending.is_(False))
+        .group_by(Thread.question_id)).all())
+    by_question = [{"question": q, "posts": per_question.get(q.id, 0),
+                    "threads": threads_per_question.get(q.id, 0)} for q in qs]
+    per_org = dict(db.session.execute(
+        select(User.organisation_id, func.count(Post.id)).join(User, User.id == Post.author_id)
+        .where(Post.id.in_(visible), User.organisation_id.is_not(None))
+        .group_by(User.organisation_id)).all())
+    posters_per_org = dict(db.session.execute(
+        select(User.organisation_id, func.count(func.distinct(Post.author_id)))
+        .join(User, User.id == Post.author_id)
+        .where(Post.id.in_(visible), User.organisation_id.is_not(None))
+        .group_by(User.organisation_id)).all())
+    orgs: list[Organisation] = group_organisations(topic.group_id)
+    by_organisation = sorted(
+        ({"organisation": o, "posts": per_org.get(o.id, 0),
+          "posters": posters_per_org.get(o.id, 0)} for o in orgs),
+        key=lambda row: (-row["posts"], row["organisation"].name))
+    return {"by_question": by_question,
+            "unanswered_questions": [row["question"] for row in by_question if not row["posts"]],
+            "by_organisation": by_organisation,
+            "silent_organisations": [row["organisation"] for row in by_organisation
+                                     if not row["posts"]]}

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext, ngettext
 from sqlalchemy import select
 
+from forum import labels
 from forum import permissions as perm
 from forum.errors import NotFound
 from forum.extensions import db
@@ -55,6 +56,15 @@ class Dissent:
 
 
 @dataclass
+class VoteChange:
+    paragraph: int
+    organisation: str    # consent-shaped, as in the dissent annex
+    before: str          # the view in words ("Endorse", "Object: reason")
+    after: str
+    changed_at: object
+
+
+@dataclass
 class Contribution:
     post: Post
     credit: consent.Credit
@@ -80,6 +90,7 @@ class ResponseDocument:
     footnotes: list[Footnote]
     dissent: list[Dissent]
     sections: list[Section]     # the debate; empty for the final response
+    changes: list[VoteChange] = field(default_factory=list)  # views changed during sign-off
 
     @property
     def informed_by(self):
@@ -137,8 +148,19 @@ def build(reader, topic: Topic, summary: Summary | None, with_debate: bool) -> R
     numbers = {f.post_id: f.number for f in footnotes}
     paragraphs, organisations, dissent = _paragraphs(topic, summary, numbers)
     sections = _debate(topic, qs) if with_debate else []
+    done = signoff.signoff_of_summary(summary.id) if summary is not None else None
+    changes = _changes(topic, done) if done is not None else []
     return ResponseDocument(topic, qs, summary, paragraphs, organisations, footnotes, dissent,
-                            sections)
+                            sections, changes)
+
+
+def footnotes_for(reader, topic: Topic, summary: Summary) -> list[Footnote]:
+    """A summary's citations as `reader` may have them now, each with the cited words as
+    consent allows: the topic page, the sign-off page and the editor show these."""
+    cites = summaries.citations_for(reader, summary)
+    credits = consent.credits_for([c.post for c in cites], topic.group_id)
+    by_id = {q.id: q for q in questions.list_questions(topic)}
+    return [_footnote(c, credits[c.post.id], by_id) for c in cites]
 
 
 _NOBODY = consent.Credit("not_quoted", "", "", "", False)
@@ -182,6 +204,29 @@ def _paragraphs(topic: Topic, summary: Summary | None, numbers: dict[int, int]):
         for n, text in enumerate(texts, 1)]
     dissent = _dissent(topic, done) if done is not None else []
     return paragraphs, organisations, dissent
+
+
+def _organisation_label(topic: Topic, user, organisation) -> str:
+    """An organisation as an export may name it: by name only if its voter agreed to be named."""
+    level = consent.group_level_of(user.id if user else None, topic.group_id)
+    who = consent.credit(user, organisation, level)
+    named = organisation.name if level == "attributable" and user else ""
+    return named or (f"A member organisation in {who.region}" if who.region
+                     else "A member organisation")
+
+
+def _view_words(stance: str | None, reason: str) -> str:
+    if stance is None:
+        return "no view"
+    return labels.stance(stance) + (f" ({' '.join(reason.split())})" if reason else "")
+
+
+def _changes(topic: Topic, done) -> list[VoteChange]:
+    """Views changed during the sign-off (first views are in the tallies already)."""
+    return [VoteChange(number, _organisation_label(topic, c.changed_by, c.organisation),
+                       _view_words(c.from_stance, c.from_reason),
+                       _view_words(c.to_stance, c.to_reason), c.changed_at)
+            for number, c in signoff.vote_history(done) if c.from_stance is not None]
 
 
 def _dissent(topic: Topic, done) -> list[Dissent]:
@@ -275,14 +320,17 @@ def _question_heading(section: Section) -> str:
 
 def to_markdown(doc: ResponseDocument) -> str:
     topic = doc.topic
-    lines = [f"# {topic.title}", "", f"Working group: {topic.group.name}  ",
-             f"Status: {topic.status}; phase: {topic.phase}", ""]
+    lines = [f"# {topic.title}", "",
+             gettext("Working group: %(group)s", group=topic.group.name) + "  ",
+             gettext("Status: %(status)s; stage: %(phase)s", status=labels.status(topic.status),
+                     phase=labels.phase(topic.phase)), ""]
     if topic.response_deadline:
-        lines += [f"Response deadline: {day(topic.response_deadline)}", ""]
+        lines += [gettext("Response deadline: %(when)s", when=day(topic.response_deadline)), ""]
     if doc.sections:
-        lines += ["## Briefing", "", topic.briefing_markdown or "(none)", ""]
+        lines += ["## " + gettext("Briefing"), "",
+                  topic.briefing_markdown or gettext("(none)"), ""]
     if doc.questions:
-        lines += ["## Consultation questions", ""]
+        lines += ["## " + gettext("Consultation questions"), ""]
         lines += [f"{q.number}. {q.text}" for q in doc.questions] + [""]
     lines += ["## " + (gettext("Response") if not doc.sections else gettext("Summary")), ""]
     if doc.summary is None:
@@ -322,6 +370,10 @@ def to_markdown(doc: ResponseDocument) -> str:
         lines += ["- " + gettext("Paragraph %(number)s: %(organisation)s objected: %(reason)s",
                                  number=d.paragraph, organisation=d.organisation,
                                  reason=" ".join(d.reason.split())) for d in doc.dissent] + [""]
+    if doc.changes:
+        lines += ["## Annex: views changed during sign-off", ""]
+        lines += [f"- Paragraph {c.paragraph}: {c.organisation} changed from {c.before} to "
+                  f"{c.after}, {day(c.changed_at)}" for c in doc.changes] + [""]
     if doc.footnotes:
         lines += ["## " + gettext("Notes"), ""]
         lines += [f"[^{f.number}]: {footnote_text(f)}" for f in doc.footnotes] + [""]
@@ -356,11 +408,11 @@ def report_csv(doc: ResponseDocument) -> bytes:
                 rows.append([doc.topic.title, thread.id, thread.title, p.id, p.reply_to_id or "",
                              consent.credit_line(c.credit), day(p.created_at), p.agree_count,
                              p.disagree_count, p.thanks_count, c.quote, number,
-                             c.credit.level])
+                             labels.consent(c.credit.level)])
         if section.withheld:
             rows.append([doc.topic.title, "", "", "", "", "", "", "", "", "",
-                         f"{section.withheld} further posts not quoted at their authors' "
-                         "request", number, "not_quoted"])
+                         (f"{section.withheld} further posts not quoted at their authors' "
+                          "request"), number, labels.consent("not_quoted")])
     return _csv(["topic", "thread_id", "thread", "post_id", "reply_to", "author", "posted_at",
                  "agree", "disagree", "thanks", "text", "question", "consent"], rows)
 
@@ -373,9 +425,8 @@ def response_csv(doc: ResponseDocument) -> bytes:
     rows = [[f.question.number if f.question else "", f.question.text if f.question else "",
              f.number, f.post_id, f.thread_title, f.credit.name, f.credit.organisation,
              f.credit.region, day(f.posted_at) if f.posted_at else "",
-             f.credit.level if f.state != "unavailable" else "",
-             "current" if f.state == "current" else
-             "not available" if f.state == "unavailable" else f"stale: {f.state}",
+             labels.consent(f.credit.level) if f.state != "unavailable" else "",
+             labels.citation(f.state),
              f.quote or "", f.note]
             for f in footnotes]
     return _csv(["question_number", "question", "footnote", "post_id", "thread", "author",

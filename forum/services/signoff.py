@@ -26,6 +26,7 @@ from forum.models import (
     SignOff,
     SignOffParagraph,
     SignOffVote,
+    SignOffVoteChange,
     Topic,
     User,
     utcnow,
@@ -140,6 +141,14 @@ def cast_vote(actor: User, topic: Topic, number: int, stance: str, reason: str =
             f"{reason}\n\n> " + "\n> ".join(paragraph.body_markdown.splitlines()),
             paragraph_id=paragraph.id)
         thread_id = thread.id
+    before = db.session.execute(select(SignOffVote.stance, SignOffVote.reason).where(
+        SignOffVote.paragraph_id == paragraph.id,
+        SignOffVote.organisation_id == actor.organisation_id)).first()
+    if before is None or (before.stance, before.reason) != (stance, reason):
+        db.session.add(SignOffVoteChange(
+            paragraph_id=paragraph.id, organisation_id=actor.organisation_id,
+            changed_by_id=actor.id, from_stance=before.stance if before else None,
+            to_stance=stance, from_reason=before.reason if before else "", to_reason=reason))
     values = dict(paragraph_id=paragraph.id, organisation_id=actor.organisation_id,
                   cast_by_id=actor.id, stance=stance, reason=reason, updated_at=utcnow())
     # Two members of one organisation may vote at once: the database keeps one row.
@@ -158,14 +167,61 @@ def cast_vote(actor: User, topic: Topic, number: int, stance: str, reason: str =
 
 
 @unit_of_work
-def close_signoff(actor: User, topic: Topic, publish: bool = False) -> SignOff:
-    """Freeze the sign-off; with `publish`, the version signed off becomes the published summary."""
+def cast_votes(actor: User, topic: Topic, choices: dict[int, tuple[str, str, bool]]) -> int:
+    """One form for every paragraph: `choices` maps a paragraph number to (stance, reason,
+    open a thread). Paragraphs left without a stance are skipped. All or nothing: a bad
+    choice answers ValidationFailed with every bad field (`stance-N`, `reason-N`) and records
+    none. Returns how many views were recorded."""
+    actions.require(actions.vote_in_signoff(actor, topic))
+    _require_open(topic)
+    errors = {}
+    for number, (stance, reason, _thread) in choices.items():
+        if not stance:
+            continue
+        if stance not in STANCES:
+            errors[f"stance-{number}"] = gettext("Choose endorse, object or abstain.")
+        elif stance == "object" and not (reason or "").strip():
+            errors[f"reason-{number}"] = gettext(
+                "Say why your organisation objects to paragraph %(number)s.", number=number)
+        elif len((reason or "").strip()) > MAX_REASON:
+            errors[f"reason-{number}"] = gettext("At most %(max_reason)s characters.",
+                                                  max_reason=MAX_REASON)
+    if errors:
+        raise ValidationFailed(errors)
+    chosen = {n: c for n, c in choices.items() if c[0]}
+    if not chosen:
+        raise ValidationFailed({"stance": gettext("Choose a view on at least one paragraph.")})
+    for number, (stance, reason, open_thread) in sorted(chosen.items()):
+        cast_vote(actor, topic, number, stance, reason, open_thread)
+    return len(chosen)
+
+
+def vote_history(signoff: SignOff) -> list[tuple[int, SignOffVoteChange]]:
+    """Every view cast or changed, oldest first, with its paragraph number: who, when, from
+    what to what. Facilitators read it on the sign-off page; the annex prints it."""
+    rows = db.session.execute(
+        select(SignOffParagraph.number, SignOffVoteChange)
+        .join(SignOffParagraph, SignOffParagraph.id == SignOffVoteChange.paragraph_id)
+        .where(SignOffParagraph.signoff_id == signoff.id)
+        .order_by(SignOffVoteChange.changed_at, SignOffVoteChange.id)).all()
+    return [(number, change) for number, change in rows]
+
+
+@unit_of_work
+def close_signoff(actor: User, topic: Topic, publish: bool = False,
+                  submit: bool = True) -> SignOff:
+    """Freeze the sign-off; with `publish`, the version signed off becomes the published summary
+    and, unless `submit` is False, the topic moves to the submitted phase. Either way the
+    sign-off's deadline stops being pending."""
     actions.require(actions.write_summary(actor, topic))
     signoff = _require_open(topic)
     signoff.closed_at = utcnow()
     signoff.organisation_count = len(group_organisations(topic.group_id))
+    topic.phase_deadline = None
     if publish:
         summaries.publish_version(actor, topic, signoff.summary)
+        if submit:
+            phases.change_phase(actor, topic, "submitted", None)
     _publish_after_commit(topic, signoff)
     return signoff
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html as html_lib
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -14,7 +16,7 @@ from forum.db import after_commit, unit_of_work
 from forum.i18n import Message
 from forum.errors import NotFound, ValidationFailed
 from forum.extensions import db
-from forum.markup import cited_post_ids, render_markdown
+from forum.markup import cited_post_ids, plain_text, render_markdown
 from forum.models import Membership, Post, Summary, SummaryCitation, Thread, Topic, User, utcnow
 from forum.permissions import actions, delivery
 from forum.services import search
@@ -47,7 +49,7 @@ def write_summary(actor: User, topic: Topic, body: str, publish: bool,
                   cited: list[int] | None = None) -> Summary:
     """A new version, draft or published. Publishing notifies every member of the group."""
     actions.require(actions.write_summary(actor, topic))
-    body = check_body("body", body or "")
+    body = link_citations(check_body("body", body or ""))
     explicit = list(dict.fromkeys(cited or []))
     linked = cited_post_ids(body)
     posts = _check_citations(topic, explicit, "cited_post_ids")
@@ -236,3 +238,139 @@ def publish_version(actor: User, topic: Topic, summary: Summary) -> None:
 
 def stale_post_ids(summary: Summary) -> list[int]:
     return [c.post.id for c in citations(summary) if c.stale]
+
+
+# --- citing with the evidence in view ---------------------------------------------------------
+
+_POST_LINK = re.compile(r"(?<![\w(\[/:])(?:https?://[^\s/<>]+)?/posts/(\d{1,10})(?:#post-\d+)?(?![\w/])")
+
+
+def link_citations(body: str) -> str:
+    """A pasted post link (`https://forum.example/posts/12` or `/posts/12`) becomes the
+    citation `[[post:12]]`; links written as markdown `[text](/posts/12)` stay as they are."""
+    return _POST_LINK.sub(lambda m: f"[[post:{m.group(1)}]]", body or "")
+
+
+@dataclass
+class Citable:
+    post: Post
+    credit: object          # consent.Credit: the name and organisation the editor may show
+    opening: str            # the post's opening words
+    cited: bool             # cited by the latest version already
+
+
+REACTION_FILTERS = ("", "any", "agreed", "disagreed", "divisive")
+
+
+def citable_posts(actor: User, topic: Topic, *, words: str = "", author: str = "",
+                  organisation: str = "", reactions: str = "", limit: int = 300):
+    """Every post of the topic a summary may cite (published, visible), grouped by question and
+    then thread, filtered by words, author, organisation and reactions. Names and organisations
+    are shown as consent allows (services.consent). Facilitators and moderators only.
+
+    Returns [(question or None, [(thread, [Citable, ...]), ...]), ...] and the organisations a
+    filter may choose from."""
+    from forum.services import consent
+    from forum.services.questions import list_questions
+
+    actions.require(actions.write_summary(actor, topic))
+    posts = list(db.session.scalars(
+        select(Post).join(Thread, Thread.id == Post.thread_id)
+        .where(Thread.topic_id == topic.id, Thread.pending.is_(False),
+               Post.hidden.is_(False), Post.pending.is_(False), Post.rejected.is_(False))
+        .options(joinedload(Post.thread)).order_by(Post.thread_id, Post.id)))
+    credits = consent.credits_for(posts, topic.group_id)
+    latest = latest_version(topic)
+    already = set(citations_of([latest.id]).get(latest.id, [])) if latest else set()
+    organisations = sorted({credits[p.id].organisation for p in posts
+                            if credits[p.id].organisation})
+    terms = [t for t in (words or "").lower().split() if t]
+    who = (author or "").strip().lower()
+    rows = []
+    for post in posts:
+        credit = credits[post.id]
+        text = post.body_markdown.lower()
+        if terms and not all(t in text for t in terms):
+            continue
+        if who and who not in credit.name.lower():
+            continue
+        if organisation and credit.organisation != organisation:
+            continue
+        agree, disagree = post.agree_count, post.disagree_count
+        if reactions == "any" and not (agree or disagree or post.thanks_count):
+            continue
+        if reactions == "agreed" and not agree:
+            continue
+        if reactions == "disagreed" and not disagree:
+            continue
+        if reactions == "divisive" and not (agree and disagree):
+            continue
+        opening = " ".join(html_lib.unescape(plain_text(post.body_html)).split())
+        opening = opening if len(opening) <= 160 else opening[:160].rsplit(" ", 1)[0] + " …"
+        rows.append(Citable(post, credit, opening, post.id in already))
+        if len(rows) >= limit:
+            break
+    qs = list_questions(topic)
+    by_question: dict[int | None, dict[int, list[Citable]]] = {}
+    for row in rows:
+        key = row.post.question_id or row.post.thread.question_id
+        key = key if key in {q.id for q in qs} else None
+        by_question.setdefault(key, {}).setdefault(row.post.thread_id, []).append(row)
+    groups = []
+    for q in [*qs, None]:
+        threads = by_question.get(q.id if q else None)
+        if threads:
+            groups.append((q, [(items[0].post.thread, items) for items in threads.values()]))
+    return groups, organisations
+
+
+# --- versions ---------------------------------------------------------------------------------
+
+def get_version_for(actor: User, topic: Topic, version: int) -> Summary:
+    """One version, drafts included: facilitators and moderators."""
+    actions.require(actions.write_summary(actor, topic))
+    return get_version(topic, version)
+
+
+def version_diff(older: Summary, newer: Summary) -> list[tuple[str, str]]:
+    """A readable difference, paragraph by paragraph and word by word: a list of
+    (kind, html) with kind "same", "changed", "added" or "removed"; the html is escaped text
+    with <ins> and <del> around what changed."""
+    import difflib
+    import html as html_lib
+
+    def paragraphs(text: str) -> list[str]:
+        return [p.strip() for p in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n"))
+                if p.strip()]
+
+    def words(a: str, b: str) -> str:
+        wa, wb = a.split(), b.split()
+        out = []
+        for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=wa, b=wb, autojunk=False).get_opcodes():
+            if op == "equal":
+                out.append(html_lib.escape(" ".join(wa[i1:i2])))
+                continue
+            if i2 > i1:
+                out.append(f"<del>{html_lib.escape(' '.join(wa[i1:i2]))}</del>")
+            if j2 > j1:
+                out.append(f"<ins>{html_lib.escape(' '.join(wb[j1:j2]))}</ins>")
+        return " ".join(out)
+
+    old, new = paragraphs(older.body_markdown), paragraphs(newer.body_markdown)
+    result: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            result += [("same", html_lib.escape(p)) for p in old[i1:i2]]
+        elif op == "replace":
+            pairs = list(zip(old[i1:i2], new[j1:j2]))
+            result += [("changed", words(a, b)) for a, b in pairs]
+            result += [("removed", f"<del>{html_lib.escape(p)}</del>")
+                       for p in old[i1 + len(pairs):i2]]
+            result += [("added", f"<ins>{html_lib.escape(p)}</ins>")
+                       for p in new[j1 + len(pairs):j2]]
+        elif op == "delete":
+            result += [("removed", f"<del>{html_lib.escape(p)}</del>") for p in old[i1:i2]]
+        else:
+            result += [("added", f"<ins>{html_lib.escape(p)}</ins>") for p in new[j1:j2]]
+    return result

@@ -49,3 +49,9 @@ def _template_helpers(app) -> None:
     from forum.web.consultations import consent_choices, phase_choices
 
     app.jinja_env.globals.update(consent_choices=consent_choices, phase_choices=phase_choices)
+    from forum import labels
+
+    labels.register(app)  # {{ code | words("kind") }}: words, never codes, in the pages
+    from forum.web.when import as_local_input
+
+    app.jinja_env.globals["local_input"] = as_local_input  # a stored time, in the reader's zone

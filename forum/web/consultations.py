@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from forum import permissions as perm
 from forum.errors import ForumError, NotFound
@@ -15,9 +16,9 @@ from forum.services import consent, organisations, phases, queries, response, si
 from forum.services.validation import parse_id
 from forum.web import bp
 from forum.web.forms import ActionForm
-from forum.web.groups import _parse_time
 from forum.web.helpers import viewer
 from forum.web.me import _signed_in
+from forum.web.when import parse_local
 
 
 def _flash_error(error: ForumError) -> None:
@@ -35,7 +36,7 @@ def topic_phase(topic_id: int):
     tpc = queries.get_topic(topic_id, me)
     if ActionForm().validate_on_submit():
         try:
-            deadline = _parse_time(request.form.get("deadline", ""), "deadline")
+            deadline = parse_local(request.form.get("deadline", ""), "deadline")
             phases.set_phase(me, tpc, request.form.get("phase", ""), deadline)
             flash(_("The topic is now in %(phase)s.", phase=phases.PHASE_LABELS[tpc.phase].lower()),
                   "info")
@@ -48,34 +49,63 @@ def topic_phase(topic_id: int):
 
 @bp.route("/topics/<id:topic_id>/signoff", methods=["GET", "POST"])
 def signoff_page(topic_id: int):
+    """One form for every paragraph; on an error every choice comes back as it was sent."""
     me = viewer()
     tpc = queries.get_topic(topic_id, me)
-    status = 200
+    status, errors, sent = 200, {}, None
     if request.method == "POST" and ActionForm().validate_on_submit():
-        number = request.form.get("paragraph", "")
         try:
-            signoff.cast_vote(me, tpc, parse_id("paragraph", number) or 0,
-                              request.form.get("stance", ""), request.form.get("reason", ""),
-                              request.form.get("open_thread") == "1")
-            flash(f"Your organisation's view on paragraph {number} is recorded.", "info")
-            return redirect(url_for("web.signoff_page", topic_id=tpc.id) + f"#p{number}",
-                            code=303)
+            if request.form.get("paragraph"):  # one paragraph's own form (older pages)
+                number = request.form["paragraph"]
+                sent = {parse_id("paragraph", number) or 0: (
+                    request.form.get("stance", ""), request.form.get("reason", ""),
+                    request.form.get("open_thread") == "1")}
+            else:
+                sent = _choices_sent()
+            count = signoff.cast_votes(me, tpc, sent)
+            if request.form.get("paragraph"):
+                flash(_("Your organisation's view on paragraph %(n)s is recorded.",
+                        n=request.form["paragraph"]), "info")
+                return redirect(url_for("web.signoff_page", topic_id=tpc.id)
+                                + f"#p{request.form['paragraph']}", code=303)
+            flash(ngettext("Your organisation's view on %(num)d paragraph is recorded.",
+                           "Your organisation's views on %(num)d paragraphs are recorded.",
+                           count), "info")
+            return redirect(url_for("web.signoff_page", topic_id=tpc.id), code=303)
         except ForumError as error:
             if error.status == 401:
                 raise
-            _flash_error(error)
+            errors = dict(error.fields or {})
+            if not errors:
+                flash(error.message, "error")
+            else:
+                flash(_("Nothing was recorded: put right what is marked below."), "error")
             status = error.status
     try:
         view = signoff.signoff_view(me, tpc)
     except NotFound:
         view = None
     organisation = me.organisation if getattr(me, "organisation_id", None) else None
+    can_run = actions.write_summary(me, tpc) is True
     return render_template(
         "topics/signoff.html", topic=tpc, view=view, action=ActionForm(),
         organisation=organisation, vote=actions.vote_in_signoff(me, tpc),
-        can_run=actions.write_summary(me, tpc) is True,
-        member=perm.is_member(me, tpc.group),
+        can_run=can_run, member=perm.is_member(me, tpc.group), errors=errors, sent=sent,
+        history=signoff.vote_history(view.signoff) if view is not None and can_run else [],
     ), status
+
+
+def _choices_sent() -> dict[int, tuple[str, str, bool]]:
+    """paragraph number -> (stance, reason, open a thread) from the one form's fields."""
+    choices = {}
+    for key in request.form:
+        if key.startswith(("stance-", "reason-")):
+            number = parse_id("paragraph", key.split("-", 1)[1])
+            if number is not None and number not in choices:
+                choices[number] = (request.form.get(f"stance-{number}", ""),
+                                   request.form.get(f"reason-{number}", ""),
+                                   request.form.get(f"open_thread-{number}") == "1")
+    return choices
 
 
 @bp.route("/topics/<id:topic_id>/signoff/open", methods=["POST"])
@@ -85,7 +115,7 @@ def signoff_open(topic_id: int):
     if ActionForm().validate_on_submit():
         try:
             signoff.open_signoff(me, tpc, None,
-                                 _parse_time(request.form.get("closes_at", ""), "closes_at"))
+                                 parse_local(request.form.get("closes_at", ""), "closes_at"))
             flash(_("The draft is with the member organisations for sign-off."), "info")
             return _back_to("web.signoff_page", topic_id=tpc.id)
         except ForumError as error:
@@ -101,8 +131,9 @@ def signoff_close(topic_id: int):
     tpc = queries.get_topic(topic_id, me)
     if ActionForm().validate_on_submit():
         try:
-            signoff.close_signoff(me, tpc, request.form.get("publish") == "1")
-            flash("Sign-off closed.", "info")
+            publish = request.form.get("publish") == "1"
+            signoff.close_signoff(me, tpc, publish, request.form.get("submit") == "1")
+            flash(_("Sign-off closed."), "info")
         except ForumError as error:
             if error.status in (401, 404):
                 raise

@@ -17,6 +17,7 @@ from forum.services.questions import parse_lines
 from forum.web import bp
 from forum.web.forms import ActionForm, TopicForm
 from forum.web.helpers import show_errors, viewer
+from forum.web.when import local_times, parse_local
 
 
 @bp.route("/groups/<slug>")
@@ -75,8 +76,13 @@ def members(slug: str):
                 flash(error.message, "error")
         return redirect(url_for("web.members", slug=slug), code=303)
     page = queries.list_members(grp, 1, 100)
+    moderate = perm.can_moderate_group(me, grp)
+    from forum.services.moderation import suspended_user_ids
+
     return render_template("groups/members.html", group=grp, memberships=page.items,
-                           can_manage=perm.can_manage_members(me, grp), action=ActionForm())
+                           can_manage=perm.can_manage_members(me, grp), action=ActionForm(),
+                           moderate=moderate,
+                           suspended=suspended_user_ids(grp) if moderate else {})
 
 
 @bp.route("/groups/<slug>/invite", methods=["POST"])
@@ -115,14 +121,14 @@ def _parse_time(raw: str | None, name: str):
 def new_topic(slug: str):
     me = viewer()
     grp = queries.get_group(slug, me)
-    form = TopicForm()
+    form = local_times(TopicForm())
     status = 200
     if form.validate_on_submit():
         try:
             topic = topic_service.create_topic(
                 me, grp, form.title.data, form.briefing.data or "", form.status.data,
-                _parse_time(form.event_at.data, "event_at"),
-                _parse_time(form.response_deadline.data, "response_deadline"),
+                parse_local(form.event_at.data, "event_at"),
+                parse_local(form.response_deadline.data, "response_deadline"),
                 questions=parse_lines(form.questions.data or ""))
             return redirect(url_for("web.topic", topic_id=topic.id), code=303)
         except ForumError as error:

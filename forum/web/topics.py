@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from forum import ratelimits
@@ -26,8 +26,9 @@ from forum.services import topics as topic_service
 from forum.services.validation import parse_id
 from forum.web import bp
 from forum.web.forms import ActionForm, SummaryForm, ThreadForm, TopicForm
-from forum.web.groups import _parse_time
 from forum.web.helpers import show_errors, viewer
+from forum.web.when import as_local_input, local_times, parse_local
+from forum.web.when import zone_markup as local_zone
 
 
 def _published_summary(topic, reader):
@@ -37,7 +38,7 @@ def _published_summary(topic, reader):
         summary = summaries.latest_published(topic)
     except NotFound:
         return {"summary": None}
-    cites = summaries.citations_for(reader, summary)
+    cites = response.footnotes_for(reader, topic, summary)
     done = signoff.signoff_of_summary(summary.id)
     paragraphs = None
     if done is not None:
@@ -88,10 +89,10 @@ def topic(topic_id: int):
     threads = queries.list_threads(tpc, me, 1, 100)
     return render_template(
         "topics/show.html", topic=tpc, sections=_by_question(threads.items, qs),
-        questions=qs, form=form, preview=preview, action=ActionForm(),
-        phase_label=phases.PHASE_LABELS[tpc.phase],
         positions=reading.thread_reading(me, threads.items),
         watch=following.level_of(me, "topic", tpc.id) if me.is_authenticated else None,
+        questions=qs, form=form, preview=preview, action=ActionForm(),
+        phase_label=phases.PHASE_LABELS[tpc.phase],
         has_signoff=signoff.current_signoff(tpc) is not None,
         start=actions.start_thread(me, tpc),
         can_edit=actions.edit_topic(me, tpc) is True,
@@ -104,15 +105,15 @@ def topic(topic_id: int):
 def edit_topic(topic_id: int):
     me = viewer()
     tpc = queries.get_topic(topic_id, me)
-    form = TopicForm(obj=None if request.method == "POST" else _topic_form_data(tpc))
+    form = local_times(TopicForm(obj=None if request.method == "POST" else _topic_form_data(tpc)))
     status = 200
     if form.validate_on_submit():
         try:
             topic_service.update_topic(
                 me, tpc, title=form.title.data, briefing=form.briefing.data or "",
                 status=form.status.data,
-                event_at=_parse_time(form.event_at.data, "event_at"),
-                response_deadline=_parse_time(form.response_deadline.data, "response_deadline"),
+                event_at=parse_local(form.event_at.data, "event_at"),
+                response_deadline=parse_local(form.response_deadline.data, "response_deadline"),
                 **({"questions": questions.parse_lines(form.questions.data or "")}
                    if questions.questions_are_editable(tpc) else {}))
             return redirect(url_for("web.topic", topic_id=tpc.id), code=303)
@@ -131,11 +132,13 @@ def _topic_form_data(tpc):
         title = tpc.title
         briefing = tpc.briefing_markdown
         status = tpc.status
-        event_at = tpc.event_at.strftime("%Y-%m-%d %H:%M") if tpc.event_at else ""
-        response_deadline = (tpc.response_deadline.strftime("%Y-%m-%d %H:%M")
-                             if tpc.response_deadline else "")
+        event_at = as_local_input(tpc.event_at)
+        response_deadline = as_local_input(tpc.response_deadline)
         questions = question_lines
     return Data()
+
+
+FILTERS = ("q", "author", "organisation", "reactions")
 
 
 @bp.route("/topics/<id:topic_id>/summary/edit", methods=["GET", "POST"])
@@ -148,8 +151,14 @@ def summary_editor(topic_id: int):
     if request.method == "GET" and versions:
         form.body.data = versions[0].body_markdown
     if form.validate_on_submit():
-        if "preview" in request.form:
-            preview = render_markdown(form.body.data or "")
+        cite = parse_id("cite", request.form.get("cite"))
+        if cite is not None:  # "Cite" without the script: the draft comes back with the citation
+            body = (form.body.data or "").rstrip()
+            form.body.data = f"{body} [[post:{cite}]]" if body else f"[[post:{cite}]]"
+            flash(_("Cited post %(id)s: the draft is not saved yet.", id=cite), "info")
+        elif "preview" in request.form:
+            form.body.data = summaries.link_citations(form.body.data or "")
+            preview = render_markdown(form.body.data)
         else:
             try:
                 summaries.write_summary(me, tpc, form.body.data, bool(form.publish.data))
@@ -157,6 +166,12 @@ def summary_editor(topic_id: int):
                                 code=303)
             except ForumError as error:
                 status = show_errors(form, error)
+    filters = {name: (request.args.get(name) or "").strip()[:200] for name in FILTERS}
+    if filters["reactions"] not in summaries.REACTION_FILTERS:
+        filters["reactions"] = ""
+    citable, organisations = summaries.citable_posts(
+        me, tpc, words=filters["q"], author=filters["author"],
+        organisation=filters["organisation"], reactions=filters["reactions"])
     insight = reports.insights(me, tpc)
     latest = versions[0] if versions else None
     cites = summaries.citations(latest) if latest is not None else []
@@ -165,4 +180,37 @@ def summary_editor(topic_id: int):
         "topics/summary_editor.html", topic=tpc, form=form, preview=preview, versions=versions,
         insight=insight, coverage=summaries.coverage(me, tpc, latest), citations=cites,
         unquotable=[c for c in cites if not credits[c.post.id].quotable],
-        current_signoff=signoff.current_signoff(tpc), action=ActionForm()), status
+        footnotes=response.footnotes_for(me, tpc, latest) if latest is not None else [],
+        citable=citable, organisations=organisations, filters=filters,
+        filter_query={k: v for k, v in filters.items() if v},
+        current_signoff=signoff.current_signoff(tpc), action=ActionForm(),
+        zone=local_zone()), status
+
+
+@bp.route("/topics/<id:topic_id>/summary/versions/<int:number>")
+def summary_version(topic_id: int, number: int):
+    """One version as it was saved; with ?against=N, what changed between N and this one."""
+    me = viewer()
+    tpc = queries.get_topic(topic_id, me)
+    version = summaries.get_version_for(me, tpc, number)
+    versions = summaries.list_versions(me, tpc)
+    against = parse_id("against", request.args.get("against"))
+    diff = older = None
+    if against is not None and against != number:
+        older = summaries.get_version_for(me, tpc, against)
+        first, second = (older, version) if older.version < version.version else (version, older)
+        diff = summaries.version_diff(first, second)
+        older = first
+        version = second
+    return render_template("topics/summary_version.html", topic=tpc, version=version,
+                           older=older, diff=diff, versions=versions,
+                           footnotes=response.footnotes_for(me, tpc, version))
+
+
+@bp.route("/topics/<id:topic_id>/insights")
+def topic_insights(topic_id: int):
+    """What the group said, per question and per organisation (facilitators, moderators)."""
+    me = viewer()
+    tpc = queries.get_topic(topic_id, me)
+    return render_template("topics/insights.html", topic=tpc,
+                           insight=reports.insights(me, tpc, limit=10))

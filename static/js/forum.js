@@ -208,7 +208,8 @@
     var box = document.querySelector("#summary-form textarea");
     if (!box) { return; }
     document.querySelectorAll("button.cite").forEach(function (button) {
-      button.addEventListener("click", function () {
+      button.addEventListener("click", function (event) {
+        event.preventDefault();  // without the script the button posts the draft and cites
         var ref = "[[post:" + button.dataset.cite + "]]";
         var at = box.selectionStart || box.value.length;
         box.value = box.value.slice(0, at) + ref + box.value.slice(at);
@@ -219,8 +220,17 @@
     });
   }
 
+  function readerZone() {  // dates typed in forms are in the reader's zone
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) {}
+    document.querySelectorAll("input[type=hidden][name=tz]").forEach(function (el) {
+      if (!el.value) { el.value = zone; }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     localTimes(document);
+    readerZone();
     clickToCite();
     var room = document.body.dataset.liveRoom;
     var signedIn = !!document.getElementById("notification-count");

@@ -201,7 +201,9 @@ def test_an_anonymised_member_is_named_nowhere_and_unquotable_words_never_leave(
     assert "1 further post not quoted at their authors' request" in files["report.md"]
     assert "The author asked not to be quoted." in files["response.md"]
     rows = list(csv.DictReader(io.StringIO(files["response.csv"])))
-    assert {r["consent"] for r in rows} == {"attributable", "anonymised", "not_quoted"}
+    assert {r["consent"] for r in rows} == {  # in words, not codes
+        "Quoted by name and organisation", "Quoted without name or organisation",
+        "Not to be quoted"}
     assert all(r["author"] != ANON_NAME for r in rows)
 
 
@@ -320,7 +322,8 @@ def test_phases_close_new_threads_slow_replies_and_are_announced(wg, api):
     kinds = [n["kind"] for n in api.get("/notifications", t["cat"]).get_json()["items"]]
     assert "conversation" in kinds
     log = api.get("/groups/health-wg/moderation/log", t["admin"]).get_json()["items"]
-    assert any(e["action"] == "phase" and e["reason"] == "discussion → drafting" for e in log)
+    assert any(e["action"] == "phase" and e["reason"] == "Discussion → Drafting the response"
+               for e in log)
     assert api.post(f"/topics/{topic['id']}/phase", t["fac"],
                     {"phase": "signoff"}).status_code == 409
     assert api.post(f"/topics/{topic['id']}/phase", t["fac"],

@@ -33,7 +33,8 @@ def test_a_facilitator_takes_a_topic_from_questions_to_a_printable_response(worl
     topic_url = r.headers["Location"]
     topic_id = int(topic_url.rsplit("/", 1)[1])
     page = client.get(topic_url).get_data(as_text=True)
-    assert "<li id=\"q1\">Who is left out?</li>" in page and "What should change?" in page
+    assert "<li id=\"q1\" dir=\"auto\">Who is left out?</li>" in page
+    assert "What should change?" in page
     member = client.application.test_client()
     sign_in(member, "member")
     page = member.get(topic_url).get_data(as_text=True)
@@ -42,12 +43,12 @@ def test_a_facilitator_takes_a_topic_from_questions_to_a_printable_response(worl
                                      "body": "Rural buses stop at six", "question_id": question_2})
     assert r.status_code == 303
     page = member.get(topic_url).get_data(as_text=True)
-    assert page.index("Question 2: What should change?") < page.index("Buses")
+    assert page.index("Question 2: <bdi>What should change?</bdi>") < page.index("Buses")
     post_id = int(re.search(r"/threads/(\d+)", r.headers["Location"]).group(1))  # thread id
     first_post = db.session.scalar(db.text(f"select id from posts where thread_id={post_id}"))
     editor = f"/topics/{topic_id}/summary/edit"
     page = client.get(editor).get_data(as_text=True)
-    assert "Not cited yet" in page and "Question 1: Who is left out?" in page
+    assert "Not cited yet" in page and "Question 1: <bdi>Who is left out?</bdi>" in page
     assert "Riverside Advice" in page  # no post of this organisation is cited yet
     client.post(editor, data={"csrf_token": csrf_from(page),
                               "body": f"Buses end too early [[post:{first_post}]].\n\n"
@@ -58,14 +59,15 @@ def test_a_facilitator_takes_a_topic_from_questions_to_a_printable_response(worl
     signoff_url = f"/topics/{topic_id}/signoff"
     page = member.get(signoff_url).get_data(as_text=True)
     assert "You speak for <strong>Riverside Advice</strong>" in page
-    r = member.post(signoff_url, data={"csrf_token": csrf_from(page), "paragraph": "2",
-                                       "stance": "object", "reason": ""})
-    assert r.status_code == 400 and "Say why your organisation objects." in r.get_data(
-        as_text=True)
-    for number, stance, reason in (("1", "endorse", ""), ("2", "object", "Villages were asked")):
-        r = member.post(signoff_url, data={"csrf_token": csrf_from(page), "paragraph": number,
-                                           "stance": stance, "reason": reason})
-        assert r.status_code == 303
+    views = {"csrf_token": csrf_from(page), "stance-1": "endorse", "stance-2": "object",
+             "reason-2": ""}
+    r = member.post(signoff_url, data=views)  # one form for every paragraph
+    text = r.get_data(as_text=True)
+    assert r.status_code == 400 and "Say why your organisation objects to paragraph 2." in text
+    assert 'name="stance-1" value="endorse" checked' in text  # every choice comes back
+    assert 'name="stance-2" value="object" checked' in text
+    r = member.post(signoff_url, data={**views, "reason-2": "Villages were asked"})
+    assert r.status_code == 303
     page = client.get(signoff_url).get_data(as_text=True)
     assert "Riverside Advice</strong> objects: Villages were asked" in page
     r = client.post(f"/topics/{topic_id}/signoff/close", data={"csrf_token": csrf_from(page),
@@ -77,7 +79,7 @@ def test_a_facilitator_takes_a_topic_from_questions_to_a_printable_response(worl
     printable = client.get(f"/topics/{topic_id}/response")
     text = printable.get_data(as_text=True)
     assert printable.status_code == 200 and '<sup class="fn"><a href="#fn-1">[1]</a></sup>' in text
-    assert "Annex: dissent" in text and "A member organisation in the Midlands objected" in text
+    assert "Annex: dissent" in text and "<bdi>A member organisation in the Midlands</bdi> objected" in text
     assert "Riverside Advice" not in text.split("<article", 1)[1]  # anonymised by default
     r = client.post(topic_url.replace(f"/topics/{topic_id}", f"/topics/{topic_id}/phase"),
                     data={"csrf_token": _token(client, topic_url), "phase": "submitted"})
@@ -113,7 +115,8 @@ def test_site_admins_manage_organisations_on_a_page(world, client):
                            "organisation_id": str(db.session.scalar(db.text(
                                "select id from organisations where name='Hill Carers'")))})
     page = client.get(url).get_data(as_text=True)
-    assert "<td>Hill Carers</td><td>Wales</td>" in page and "<td>member</td>" in page
+    assert ('<td dir="auto">Hill Carers</td><td dir="auto">Wales</td>' in page
+            and '<td dir="auto">member</td>' in page)
     other = client.application.test_client()
     sign_in(other, "member")
     assert other.get(url).status_code == 403
