@@ -13,6 +13,7 @@ from forum.serializers import (
     thread_json,
 )
 from forum.services import moderation, queries, reading
+from forum.services import threads as thread_service
 
 
 @operation("/posts/<id:post_id>/flags", "POST", summary="Flag a post for the moderators",
@@ -86,12 +87,38 @@ def unhide_post(post_id: int):
     return post_json(moderation.unhide_post(me, post), me)
 
 
-@operation("/posts/<id:post_id>/approve", "POST", summary="Publish a pending post",
-           response=s.Post, errors=(401, 403, 404, 409), auth="required")
-def approve_post(post_id: int):
+@operation("/posts/<id:post_id>/approve", "POST",
+           summary="Publish a pending post, as written or as the moderator edited it",
+           body=s.ApproveRequest, response=s.Post, errors=(401, 403, 404, 409),
+           auth="required")
+def approve_post(post_id: int, data: s.ApproveRequest):
     me = viewer()
     post = queries.get_post(post_id, me)
-    return post_json(moderation.approve_post(me, post), me)
+    return post_json(moderation.approve_post(me, post, data.body, data.reason), me)
+
+
+@operation("/threads/<id:thread_id>/split", "POST",
+           summary="Move a run of replies into a new thread of the same topic (moderators)",
+           body=s.ThreadSplit, response=s.Thread, status=201, errors=(401, 403, 404, 409),
+           auth="required")
+def split_thread(thread_id: int, data: s.ThreadSplit):
+    me = viewer()
+    thread = queries.get_thread(thread_id, me)
+    new = thread_service.split_thread(signed_in_user(), thread, data.post_ids, data.title,
+                                      data.reason or "")
+    return thread_json(new, me)
+
+
+@operation("/threads/<id:thread_id>/merge", "POST",
+           summary="Move every post of this thread into another and remove it (moderators)",
+           body=s.ThreadMerge, response=s.Thread, errors=(401, 403, 404, 409),
+           auth="required")
+def merge_threads(thread_id: int, data: s.ThreadMerge):
+    me = viewer()
+    source = queries.get_thread(thread_id, me)
+    target = queries.get_thread(data.into_thread_id, me)
+    return thread_json(thread_service.merge_threads(signed_in_user(), source, target,
+                                                    data.reason or ""), me)
 
 
 @operation("/posts/<id:post_id>/reject", "POST",

@@ -198,6 +198,26 @@ class RejectRequest(Request):
     reason: str | None = Field(default=None, max_length=1000)
 
 
+class ApproveRequest(Request):
+    body: str | None = Field(default=None, description="The text to publish, if the moderator "
+                             "edited it (the author's words stay in the post's history)")
+    reason: str | None = Field(default=None, max_length=500,
+                               description="Why it was edited (shown in the history)")
+
+
+class ThreadSplit(Request):
+    post_ids: list[int] = Field(min_length=1, max_length=500,
+                                description="Replies to move (never the opening post)")
+    title: str = Field(min_length=1, max_length=200)
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class ThreadMerge(Request):
+    into_thread_id: int = Field(ge=1, le=MAX_ID, description="The thread that receives every "
+                                "post; this one is removed")
+    reason: str | None = Field(default=None, max_length=500)
+
+
 class SummaryCreate(Request):
     body: str
     publish: bool = False
