@@ -52,22 +52,24 @@ def test_from_questions_to_a_signed_off_printable_response(site, new_page):
     priya.goto(signoff_url)
     paragraph = priya.locator("[data-paragraph='1']")
     paragraph.get_by_label("Endorse", exact=True).check()
-    paragraph.get_by_role("button", name="Record our view on paragraph 1").click()
-    priya.get_by_text("Your organisation's view on paragraph 1 is recorded.").wait_for()
+    priya.get_by_role("button", name="Record our views").click()  # one form for every paragraph
+    priya.get_by_text("Your organisation's view on 1 paragraph is recorded.").wait_for()
     amina.locator("[data-paragraph='1'] .count-endorse", has_text="1").wait_for()
     # Amina's organisation objects to paragraph 2, opening a thread about it.
     second = amina.locator("[data-paragraph='2']")
     second.get_by_label("Object", exact=True).check()
     second.get_by_label("Reason (needed for an objection)").fill("Free training is not enough")
     second.get_by_label("Open a thread about my objection").check()
-    second.get_by_role("button", name="Record our view on paragraph 2").click()
+    amina.get_by_role("button", name="Record our views").click()
     amina.locator(".objection", has_text="Free training is not enough").wait_for()
     screenshot(amina, "signoff")
 
     samir.goto(signoff_url)
-    samir.get_by_role("button", name="Close sign-off").click()
+    samir.get_by_role("button", name="Close sign-off").click()  # publishes and submits
     samir.get_by_text("Sign-off closed.").wait_for()
+    samir.get_by_role("heading", name="Every view, as cast and changed").wait_for()
     samir.goto(topic_url)
+    samir.locator("#topic-phase", has_text="Submitted").wait_for()  # moved on by itself
     samir.get_by_text("Endorsed by 1 of 4 member organisations.").wait_for()
     samir.get_by_role("link", name="Printable response").click()
     samir.get_by_role("heading", name="Annex: dissent").wait_for()
