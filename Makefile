@@ -9,7 +9,7 @@ STAMP     := $(VENV)/.installed-$(HASH)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install translations compile-translations bench bench-live bench-search soak chromium nginx clean
+.PHONY: run test install translations compile-translations bench bench-live bench-search soak chromium nginx vnu clean
 
 $(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,7 @@ run: $(RUN_STAMP) compile-translations
 	@$(BIN)/python -m forum.firstrun --host $(HOST) --port $(PORT)
 
 ## Set up and run the whole test suite (SQLite, and PostgreSQL when reachable).
-test: $(STAMP) compile-translations chromium nginx
+test: $(STAMP) compile-translations chromium nginx vnu
 	$(BIN)/python -m pytest -q -n 2
 
 ## HTTP benchmark (wrk; python wsgi.py and Gunicorn; SQLite, PostgreSQL, 2 workers + Redis),
@@ -83,6 +83,18 @@ nginx:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	     --no-install-recommends nginx-light >/dev/null) || \
 	  echo "could not install nginx: the deployment test will say why it skips"
+
+## The Nu HTML Checker (npm's vnu-jar, run with Java) checks every main page in
+## tests/web/test_html_valid.py; install it (and a Java runtime) when missing and we may (root).
+VNU_VERSION := 26.9.27
+VNU_JAR     := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+vnu:
+	@[ -f $(VNU_JAR) ] || [ "$$(id -u)" != 0 ] || \
+	  ( (command -v java >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -qq --no-install-recommends default-jre-headless >/dev/null)) && \
+	    npm install --silent --no-save --no-audit --no-fund --prefix $(VENV)/vnu \
+	      vnu-jar@$(VNU_VERSION) >/dev/null ) || \
+	  echo "could not install vnu-jar: the HTML validity test will say why it skips"
 
 ## Extract every visible string into forum/translations/messages.pot and merge it into each
 ## language's messages.po (translators then fill the empty msgstr with Poedit or an editor).

@@ -6,6 +6,7 @@ re-parses the result against a strict allowlist as a second wall.
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 
 import bleach
@@ -178,8 +179,10 @@ def quoted_post_ids(text: str) -> list[int]:
 
 
 def plain_text(html: str) -> str:
-    """Text of rendered HTML, for snippets and notification texts."""
-    return re.sub(r"\s+", " ", bleach.clean(html, tags=set(), strip=True)).strip()
+    """Text of rendered HTML, for snippets and notification texts: plain characters (`&`, not
+    `&amp;`), for whoever shows it to escape once."""
+    return re.sub(r"\s+", " ", html_lib.unescape(bleach.clean(html, tags=set(), strip=True))
+                  ).strip()
 
 
 _POST_REF_LINK = re.compile(r'<a [^>]*data-post-ref="(\d+)"[^>]*>post #\d+</a>')

@@ -92,9 +92,19 @@ def emit(event: str, payload: dict, room: str, skip_sid: str | None = None) -> N
 def emit_presence(room: str) -> None:
     """The thread's readers, to both of its audiences."""
     if room.startswith("thread:"):
-        payload = {"room": room, "users": state().readers(room)}
+        users = state().readers(room)
+        payload = {"room": room, "users": users, "names": _display_names(users)}
         emit("presence", payload, room)
         emit("presence", payload, room + MOD)
+
+
+def _display_names(usernames: list[str]) -> list[str]:
+    """The readers as the pages name them, in the same order as `users` (one query)."""
+    if not usernames:
+        return []
+    names = dict(db.session.execute(
+        db.select(User.username, User.display_name).where(User.username.in_(usernames))).all())
+    return [names.get(username) or username for username in usernames]
 
 
 # --- re-seating: after a change that may shrink an audience -----------------------------------

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from flask_babel import gettext
 
@@ -152,8 +152,9 @@ def list_posts(thread: Thread, viewer: perm.Viewer, page: int = 1, per_page: int
     total = db.session.scalar(ids.with_only_columns(func.count(Post.id)))
     chosen = list(db.session.scalars(
         ids.order_by(Post.id).limit(per_page).offset((page - 1) * per_page)))
-    items = list(db.session.scalars(select(Post).where(Post.id.in_(chosen)).order_by(Post.id))
-                 ) if chosen else []
+    items = list(db.session.scalars(  # authors' organisations too: the page names them
+        select(Post).where(Post.id.in_(chosen)).order_by(Post.id)
+        .options(joinedload(Post.author).joinedload(User.organisation)))) if chosen else []
     for post in items:  # every rule asks post.thread: hand it over, not through the lazy loader
         set_committed_value(post, "thread", thread)
     return Page(items, page, per_page, total or 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from forum.errors import ForumError, NotFound
+from forum.errors import ForumError
 from forum.models import NOTIFICATION_KINDS
 from forum.services import accounts, mail, notifications, queries
 from forum.services import search as search_service
@@ -36,16 +36,35 @@ def notifications_page():
 
 @bp.route("/search")
 def search_page():
+    """One result per post with who, when and where; filters by group, topic, author and dates
+    (the API's own parsing), pages, and a way out of an empty result."""
+    from forum.api.search import search_args
+
     me = viewer()
     query = (request.args.get("q") or "")[:500]
-    results, error = [], None
+    found, error, filters = None, None, {}
     try:
-        group = queries.get_group(request.args["group"], me) if request.args.get("group") \
-            else None
-        results = search_service.search(me, query, group) if query else []
-    except (ForumError, NotFound) as exc:
-        error = exc.message
-    return render_template("me/search.html", query=query, results=results, error=error)
+        filters = search_args(me)
+        if query:
+            found = search_service.search_page(
+                me, query, filters["group"], filters["topic"],
+                page=page_number(request.args.get("page")), per_page=SEARCH_PER_PAGE,
+                author=filters["author"], since=filters["since"], until=filters["until"])
+    except ForumError as exc:
+        error = " ".join(str(v) for v in (exc.fields or {}).values()) or exc.message
+    groups = queries.list_groups(me, 1, 100).items
+    topics = queries.list_topics(filters["group"], me, 1, 100).items \
+        if filters.get("group") else []
+    args = {name: request.args[name] for name in SEARCH_FILTERS if request.args.get(name)}
+    return render_template(
+        "me/search.html", query=query, found=found, error=error, groups=groups, topics=topics,
+        args=args, filters=filters,
+        pages=-(-found["total"] // SEARCH_PER_PAGE) if found and found["total"] else 1,
+        without={name: {k: v for k, v in args.items() if k != name} for name in args})
+
+
+SEARCH_PER_PAGE = 20
+SEARCH_FILTERS = ("group", "topic", "author", "from", "to")
 
 
 @bp.route("/signup", methods=["GET", "POST"])

@@ -143,12 +143,20 @@ def react(post_id: int, kind: str):
     return redirect(url_for("web.post", post_id=found.id), code=303)
 
 
-@bp.route("/posts/<id:post_id>/flag", methods=["POST"])
+@bp.route("/posts/<id:post_id>/flag", methods=["GET", "POST"])
 @ratelimits.flagging
 def flag(post_id: int):
+    """GET: the form on a page of its own (the thread page keeps one link per post);
+    POST: send the flag, then back to the post."""
     me = viewer()
     found = queries.get_post(post_id, me)
     form = FlagForm()
+    if request.method == "GET":
+        excerpt = ""
+        if perm.can_see_post_body(me, found, found.thread.topic.group):
+            excerpt = plain_text(found.body_html)[:300]
+        return render_template("threads/flag.html", post=found, form=form, excerpt=excerpt,
+                               decision=actions.flag(me, found))
     if form.validate_on_submit():
         try:
             moderation.flag_post(me, found, form.reason.data, form.note.data)
@@ -196,7 +204,8 @@ def moderate_post(post_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     action = request.form.get("action")
-    reason = (request.form.get("reason") or "").strip()
+    # The thread page's buttons share one form: each post's reason field carries its id.
+    reason = (request.form.get(f"reason-{found.id}") or request.form.get("reason") or "").strip()
     try:
         if action == "hide":
             moderation.hide_post(me, found, reason or "Hidden by a moderator")

@@ -120,7 +120,7 @@
       if (!el) { return; }
       Object.keys(event.reactions).forEach(function (kind) {
         el.querySelectorAll("[data-kind='" + kind + "'] .count").forEach(function (count) {
-          count.textContent = event.reactions[kind];
+          count.textContent = event.reactions[kind] || "";  // no zeros on show
         });
       });
     });
@@ -128,7 +128,7 @@
     socket.on("presence", function (event) {
       if (!presence || event.room !== "thread:" + threadId) { return; }
       var n = event.users.length;
-      presence.textContent = n ? " · " + t("reading", "Reading now: {names}", {names: event.users.join(", ")}) : "";
+      presence.textContent = n ? " · " + t("reading", "Reading now: {names}", {names: (event.names || event.users).join(", ")}) : "";
     });
     var typing = document.getElementById("typing");
     var typingTimer = null;
@@ -228,10 +228,243 @@
     });
   }
 
+  // --- The composer: drafts kept on the server as one types, preview in place, @ names, quotes.
+  function csrfOf(form) {
+    var input = form.querySelector("input[name=csrf_token]");
+    return input ? input.value : "";
+  }
+
+  function api(form, method, url, body) {
+    var headers = { "X-CSRFToken": csrfOf(form), "Accept": "application/json" };
+    if (body !== undefined) { headers["Content-Type"] = "application/json"; }
+    return fetch(url, { method: method, headers: headers, credentials: "same-origin",
+                        body: body === undefined ? undefined : JSON.stringify(body) });
+  }
+
+  function drafts(form) {
+    var url = form.dataset.draftUrl;
+    var box = form.querySelector("textarea[name=body]");
+    var title = form.querySelector("input[name=title]");
+    var status = form.querySelector(".draft-status");
+    if (!url || !box) { return; }
+    var timer = null, saving = false, dirty = false, restoring = true;
+    function say(text) { if (status) { status.textContent = text; } }
+    function payload() {
+      var data = { body: box.value };
+      if (title) { data.title = title.value; }
+      return data;
+    }
+    function save() {
+      clearTimeout(timer);
+      if (restoring || saving || !dirty) { return; }
+      if (!box.value.trim() && !(title && title.value.trim())) { return; }  // nothing worth keeping
+      saving = true;
+      dirty = false;
+      api(form, "PUT", url, payload()).then(function (response) {
+        saving = false;
+        if (!response.ok) { throw new Error(String(response.status)); }
+        say(form.dataset.saved);
+        if (dirty) { schedule(); }
+      }).catch(function () {
+        saving = false;
+        dirty = true;  // try again: soon, and as soon as the browser is back online
+        say(form.dataset.unsaved);
+        timer = setTimeout(save, 5000);
+      });
+    }
+    function schedule() { dirty = true; clearTimeout(timer); timer = setTimeout(save, 800); }
+    box.addEventListener("input", schedule);
+    if (title) { title.addEventListener("input", schedule); }
+    window.addEventListener("online", save);
+    form.addEventListener("submit", function () { clearTimeout(timer); restoring = true; });
+    // Restore once, on load, only into an empty composer (a quote or a failed post's words win);
+    // live updates never touch the composer.
+    api(form, "GET", url).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (draft) {
+      restoring = false;
+      if (!draft) { return; }
+      var restored = false;
+      if (!box.value.trim() && draft.body) { box.value = draft.body; restored = true; }
+      if (title && !title.value.trim() && draft.title) { title.value = draft.title; restored = true; }
+      if (restored) { say(form.dataset.restored); announce(form.dataset.restored); }
+    }).catch(function () { restoring = false; });
+  }
+
+  function preview(form) {
+    var button = form.querySelector("button[name=preview]");
+    var box = form.querySelector("textarea[name=body]");
+    var holder = form.parentNode.querySelector(".preview");
+    if (!button || !box || !holder || !form.dataset.previewUrl) { return; }
+    button.addEventListener("click", function (event) {
+      event.preventDefault();  // without the script the button posts the form and shows the preview
+      api(form, "POST", form.dataset.previewUrl, { body: box.value }).then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      }).then(function (data) {
+        holder.querySelector(".body").innerHTML = data.html;  // the server's sanitised markup
+        holder.hidden = false;
+        localTimes(holder);
+      }).catch(function () { form.requestSubmit ? form.requestSubmit(button) : form.submit(); });
+    });
+  }
+
+  // @ autocomplete: the group's members whose name starts with what follows the @.
+  function mentions(form) {
+    var box = form.querySelector("textarea[name=body]");
+    if (!box || !form.dataset.peopleUrl) { return; }
+    var list = document.createElement("ul");
+    list.id = (box.id || "body") + "-people";
+    list.className = "mentions";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", form.dataset.suggestions);
+    list.hidden = true;
+    box.parentNode.insertBefore(list, box.nextSibling);
+    box.setAttribute("aria-autocomplete", "list");
+    box.setAttribute("aria-controls", list.id);
+    box.setAttribute("aria-haspopup", "listbox");
+    var items = [], active = -1, timer = null, asked = "";
+    function word() {
+      var before = box.value.slice(0, box.selectionStart);
+      var match = /(^|\s)@([\w.\-]{1,30})$/.exec(before);
+      return match ? { prefix: match[2], at: before.length - match[2].length } : null;
+    }
+    function close() {
+      list.hidden = true;
+      list.textContent = "";
+      items = [];
+      active = -1;
+      box.removeAttribute("aria-activedescendant");
+      list.setAttribute("aria-expanded", "false");
+    }
+    function highlight(index) {
+      active = index;
+      items.forEach(function (item, i) { item.el.setAttribute("aria-selected", i === index ? "true" : "false"); });
+      if (index >= 0) { box.setAttribute("aria-activedescendant", items[index].el.id); }
+      else { box.removeAttribute("aria-activedescendant"); }
+    }
+    function choose(index) {
+      var found = word();
+      if (!found || !items[index]) { close(); return; }
+      var name = items[index].username;
+      var after = box.value.slice(box.selectionStart);
+      box.value = box.value.slice(0, found.at) + name + " " + after;
+      box.selectionStart = box.selectionEnd = found.at + name.length + 1;
+      close();
+      box.focus();
+      box.dispatchEvent(new Event("input"));  // the draft keeps it
+    }
+    function show(people) {
+      close();
+      people.forEach(function (person, i) {
+        var li = document.createElement("li");
+        li.id = list.id + "-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        var name = document.createElement("bdi");
+        name.textContent = person.display_name;
+        var handle = document.createElement("span");
+        handle.className = "meta";
+        handle.textContent = " @" + person.username;
+        li.appendChild(name);
+        li.appendChild(handle);
+        li.addEventListener("mousedown", function (event) { event.preventDefault(); choose(i); });
+        list.appendChild(li);
+        items.push({ el: li, username: person.username });
+      });
+      if (items.length) {
+        list.hidden = false;
+        list.setAttribute("aria-expanded", "true");
+        highlight(0);
+        announce(form.dataset.suggestions);
+      }
+    }
+    box.addEventListener("input", function () {
+      var found = word();
+      clearTimeout(timer);
+      if (!found) { close(); return; }
+      timer = setTimeout(function () {
+        asked = found.prefix;
+        fetch(form.dataset.peopleUrl + "&prefix=" + encodeURIComponent(found.prefix),
+              { credentials: "same-origin", headers: { "Accept": "application/json" } })
+          .then(function (response) { return response.ok ? response.json() : { items: [] }; })
+          .then(function (data) {
+            var now = word();
+            if (now && now.prefix === asked) { show(data.items || []); }
+          }).catch(close);
+      }, 150);
+    });
+    box.addEventListener("keydown", function (event) {
+      if (list.hidden || !items.length) { return; }
+      if (event.key === "ArrowDown") { event.preventDefault(); highlight((active + 1) % items.length); }
+      else if (event.key === "ArrowUp") { event.preventDefault(); highlight((active - 1 + items.length) % items.length); }
+      else if (event.key === "Enter" || event.key === "Tab") { if (active >= 0) { event.preventDefault(); choose(active); } }
+      else if (event.key === "Escape") { event.preventDefault(); close(); }
+    });
+    box.addEventListener("blur", function () { setTimeout(close, 150); });
+  }
+
+  // Quote: the words the reader selected inside that post, else the link's server-side quote.
+  function quotes(form) {
+    var box = form.querySelector("textarea[name=body]");
+    if (!box) { return; }
+    var held = {};
+    function selectedIn(article) {
+      var selection = window.getSelection();
+      if (!selection || selection.isCollapsed || !selection.rangeCount) { return ""; }
+      var body = article.querySelector(".body");
+      var range = selection.getRangeAt(0);
+      if (!body || !body.contains(range.commonAncestorContainer)) { return ""; }
+      return selection.toString().trim();
+    }
+    var posts = document.getElementById("posts");
+    if (!posts) { return; }
+    // A mouse press may collapse the selection before the click: keep it from the press.
+    posts.addEventListener("mousedown", function (event) {
+      var link = event.target.closest && event.target.closest("a.quote");
+      if (!link) { return; }
+      var article = link.closest("article.post");
+      held[link.dataset.postId] = article ? selectedIn(article) : "";
+    });
+    posts.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a.quote");
+      if (!link) { return; }
+      var article = link.closest("article.post");
+      var words = (article && selectedIn(article)) || held[link.dataset.postId] || "";
+      held = {};
+      if (!words) { return; }  // nothing selected: follow the link (the post's opening words)
+      event.preventDefault();
+      var by = article.querySelector(".by");
+      var name = by ? by.textContent.trim() : "";
+      var text = "> [[post:" + link.dataset.postId + "]] **" + name + "** wrote:\n" +  // as the server quotes
+        words.split(/\r?\n/).map(function (line) { return "> " + line; }).join("\n") + "\n\n";
+      var at = box.selectionStart === undefined ? box.value.length : box.selectionEnd;
+      if (document.activeElement !== box) { at = box.value.length; }
+      var lead = at > 0 && box.value.charAt(at - 1) !== "\n" ? "\n\n" : "";
+      box.value = box.value.slice(0, at) + lead + text + box.value.slice(at);
+      var replyTo = form.querySelector("input[name=reply_to]");
+      if (replyTo && !replyTo.value) { replyTo.value = link.dataset.postId; }
+      box.focus();
+      box.selectionStart = box.selectionEnd = at + lead.length + text.length;
+      box.dispatchEvent(new Event("input"));  // the draft keeps it
+      announce(form.dataset.quoted);
+    });
+  }
+
+  function composers() {
+    document.querySelectorAll("form.composer").forEach(function (form) {
+      drafts(form);
+      preview(form);
+      mentions(form);
+      quotes(form);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     localTimes(document);
     readerZone();
     clickToCite();
+    composers();
     var room = document.body.dataset.liveRoom;
     var signedIn = !!document.getElementById("notification-count");
     if (typeof io === "undefined" || (!room && !signedIn)) { return; }
