@@ -223,3 +223,17 @@ def vote_json(vote) -> dict:
     return {"stance": vote.stance, "reason": vote.reason, "thread_id": vote.thread_id,
             "organisation": vote.organisation.name, "cast_by": user_ref(vote.cast_by),
             "updated_at": iso(vote.updated_at)}
+
+
+def translation_json(version, stale: bool, original_changed_at: datetime | None) -> dict:
+    """A version of a briefing or summary in another language (services.translations)."""
+    from forum.services.translations import dir_of, language_of
+
+    return {
+        "topic_id": version.topic_id, "kind": version.kind, "locale": version.locale,
+        "lang": language_of(version.locale), "dir": dir_of(version.locale),
+        "body_markdown": version.body_markdown, "body_html": version.body_html,
+        "source_version": version.source_version, "original_changed": stale,
+        "original_changed_at": iso(original_changed_at) if stale else None,
+        "author": user_ref(version.author), "updated_at": iso(version.updated_at),
+    }

@@ -187,6 +187,7 @@ def register(app) -> None:
         search,
         threads,
         topics,
+        translations,
     )
 
     app.register_blueprint(bp)

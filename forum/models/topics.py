@@ -67,3 +67,31 @@ class SummaryCitation(Base):
     )
     # The revision the summary cited, so a later edit can mark the citation stale.
     post_revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
+TRANSLATION_KINDS = ("briefing", "summary")
+EASY_READ = "en-GB-easy"  # an easy-read English version: a "locale" beside the languages
+
+
+class TopicTranslation(Base):
+    """A facilitator's version of a topic's briefing or published summary in another language
+    (or in easy-read English). The source it was written from is kept so readers can be told
+    when the original changed afterwards."""
+
+    __tablename__ = "topic_translations"
+    __table_args__ = (UniqueConstraint("topic_id", "kind", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # TRANSLATION_KINDS
+    locale: Mapped[str] = mapped_column(String(16))  # a supported code but en-GB, or EASY_READ
+    body_markdown: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    # What it was written from: the original's text digest and, for a summary, its version.
+    source_digest: Mapped[str] = mapped_column(String(64))
+    source_version: Mapped[int | None] = mapped_column(Integer)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author = relationship("User", lazy="joined")

@@ -303,6 +303,12 @@ def write_summary(user: Viewer, topic: Topic) -> Decision:
     return _as_facilitator(user, topic.group, gettext("write summaries")) or True
 
 
+def translate(user: Viewer, topic: Topic, kind: str) -> Decision:
+    """Add, change or remove a version of the briefing (whoever changes the topic) or of the
+    published summary (whoever writes summaries) in another language or in easy-read English."""
+    return edit_topic(user, topic) if kind == "briefing" else write_summary(user, topic)
+
+
 def vote_in_signoff(user: Viewer, topic: Topic) -> Decision:
     """A member of the group (a real membership, not admin rights) who speaks for an
     organisation casts that organisation's voice while a sign-off is open."""
