@@ -101,7 +101,8 @@ def _conditional_responses(app: Flask) -> None:
         if response.direct_passthrough or response.is_streamed:
             return response
         response.headers["Cache-Control"] = "private, no-cache"
-        response.vary.update(("Cookie", "Authorization"))
+        # The words follow the account, the locale cookie or else Accept-Language.
+        response.vary.update(("Cookie", "Authorization", "Accept-Language"))
         response.add_etag(weak=True)
         return response.make_conditional(request)
 

@@ -219,9 +219,9 @@ def format_number(value) -> str:
     return _format_decimal(value)
 
 
-def ui_strings(with_phases: bool = False) -> dict:
+def ui_strings() -> dict:
     """What the live script says, from the catalogue (the script cannot call gettext): {name}
-    marks where it puts a value. Phase names only where a topic's phase may change live."""
+    marks where it puts a value. Served as /ui-strings.json to pages that speak live."""
     from flask_babel import gettext
 
     from forum.permissions.actions import PHASE_LABELS
@@ -239,8 +239,8 @@ def ui_strings(with_phases: bool = False) -> dict:
         "tallies": gettext("Sign-off tallies updated."),
         "notification": gettext("New notification: %(text)s", text="{text}"),
         "cited": gettext("Cited post %(id)s", id="{id}"),
-    } | ({"phases": {code: str(label) for code, label in PHASE_LABELS.items()}}
-         if with_phases else {})
+        "phases": {code: str(label) for code, label in PHASE_LABELS.items()},
+    }
 
 
 def languages_json() -> list[dict]:
@@ -259,5 +259,5 @@ def init_app(app) -> None:
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals.update(
         current_locale=current_code, current_dir=current_dir, LANGUAGES=LANGUAGES,
-        ui_strings=ui_strings,
+
         get_timezone=get_timezone)

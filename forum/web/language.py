@@ -4,7 +4,7 @@ page also sets the time zone mail and notifications give times in."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 
 from forum import i18n
@@ -36,6 +36,12 @@ def choose_language():
     response.set_cookie(i18n.COOKIE, code, max_age=ONE_YEAR, samesite="Lax", httponly=True,
                         secure=request.is_secure)
     return response
+
+
+@bp.route("/ui-strings.json")
+def ui_strings():
+    """What the live script says, in this reader's language (the script cannot call gettext)."""
+    return jsonify(i18n.ui_strings())
 
 
 @bp.route("/profile/timezone", methods=["POST"])

@@ -15,13 +15,17 @@
     });
   }
 
-  // Words come from the page (base.html renders them from the catalogue): the reader's language.
-  var strings = null;
+  // Words in the reader's language, from the catalogue (/ui-strings.json, fetched once by pages
+  // that speak live); until they arrive, or without fetch, the English source is said.
+  var strings = {};
+  function loadStrings() {
+    if (!window.fetch) { return; }
+    fetch("/ui-strings.json", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : {}; })
+      .then(function (s) { strings = s || {}; })
+      .catch(function () {});
+  }
   function t(key, fallback, values) {
-    if (strings === null) {
-      var el = document.getElementById("ui-strings");
-      try { strings = el ? JSON.parse(el.textContent) : {}; } catch (e) { strings = {}; }
-    }
     var text = strings[key] || fallback;
     Object.keys(values || {}).forEach(function (name) {
       text = text.split("{" + name + "}").join(values[name]);
@@ -467,6 +471,7 @@
     composers();
     var room = document.body.dataset.liveRoom;
     var signedIn = !!document.getElementById("notification-count");
+    if (room || signedIn) { loadStrings(); }
     if (typeof io === "undefined" || (!room && !signedIn)) { return; }
     var socket = io({ transports: ["websocket"] });
     socket.on("connect", function () {

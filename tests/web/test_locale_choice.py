@@ -100,3 +100,11 @@ def test_profile_sets_the_time_zone_mail_uses(world, client, api):
     assert api.get("/me", world.tokens["member"]).get_json()["timezone"] == "Asia/Karachi"
     client.post("/profile/timezone", data={"csrf_token": csrf_from(page), "timezone": "Nowhere"})
     assert api.get("/me", world.tokens["member"]).get_json()["timezone"] == "Asia/Karachi"
+
+
+def test_pages_say_they_vary_with_the_language_asked_for(world, client):
+    r = client.get("/", headers={"Accept-Language": "pl"})
+    assert "Accept-Language" in r.headers["Vary"]
+    again = client.get("/", headers={"Accept-Language": "ur",
+                                     "If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 200  # another language is another page, never a 304
