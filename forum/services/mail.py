@@ -115,11 +115,15 @@ def queue_notification_mail(notification: Notification) -> None:
     base = current_app.config["PUBLIC_URL"]
     link = unsubscribe_url(user, notification.kind)
     offer = reply_tokens.notification_offer(user, notification)  # taking part by e-mail
-    body = (f"Hello {user.display_name},\n\n{notification.text}\n\n{base}{notification.url}\n\n"
-            + (f"{offer.text}\n\n" if offer else "") +
-            f"--\nYou get this because of your notification settings. Stop these mails: {link}\n")
+    with speaking_to(user):  # the receiver's language, whoever's action queued it
+        body = (gettext("Hello %(name)s,", name=user.display_name)
+                + f"\n\n{notification.text}\n\n{base}{notification.url}\n\n"
+                + (f"{offer.text}\n\n" if offer else "") + "--\n"
+                + gettext("You get this because of your notification settings. Stop these "
+                          "mails: %(link)s", link=link) + "\n")
+        subject = gettext("[Working Groups] %(text)s", text=notification.text[:120])
     db.session.add(OutgoingMail(user_id=user.id, to_address=user.email,
-                                subject=f"[Working Groups] {notification.text[:120]}",
+                                subject=subject,
                                 body=body, unsubscribe_url=link,
                                 notification_id=notification.id,
                                 reply_to=offer.address if offer else None))
