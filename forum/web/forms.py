@@ -81,6 +81,14 @@ class SummaryForm(FlaskForm):
     publish = BooleanField(_l("Publish now (members are notified)"))
 
 
+class TranslationForm(FlaskForm):
+    """A version of the briefing or summary in another language; choices set by the view."""
+
+    kind = SelectField(_l("What it translates"))
+    locale = SelectField(_l("Language"))
+    body = TextAreaField(_l("Text in that language"))
+
+
 class SuspendForm(FlaskForm):
     username = StringField(_l("Username"))
     days = IntegerField(_l("Days"), default=7)

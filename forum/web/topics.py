@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from forum import ratelimits
 from forum.errors import ForumError, NotFound
+from forum.i18n import BY_CODE, current_code
 from forum.markup import render_markdown
 from forum.permissions import actions
 from forum.services import (
@@ -22,10 +23,11 @@ from forum.services import (
     summaries,
 )
 from forum.services import threads as thread_service
+from forum.services import translations
 from forum.services import topics as topic_service
 from forum.services.validation import parse_id
 from forum.web import bp
-from forum.web.forms import ActionForm, SummaryForm, ThreadForm, TopicForm
+from forum.web.forms import ActionForm, SummaryForm, ThreadForm, TopicForm, TranslationForm
 from forum.web.helpers import show_errors, viewer
 from forum.web.when import as_local_input, local_times, parse_local
 from forum.web.when import zone_markup as local_zone
@@ -97,8 +99,69 @@ def topic(topic_id: int):
         start=actions.start_thread(me, tpc),
         can_edit=actions.edit_topic(me, tpc) is True,
         can_summarise=actions.write_summary(me, tpc) is True,
-        **_published_summary(tpc, me),
+        **_published_summary(tpc, me), **_versions_shown(tpc, me),
     ), status
+
+
+def _versions_shown(tpc, reader) -> dict:
+    """The briefing and summary in the reader's language first; ?original=1 reads the originals
+    and ?version=CODE picks another version (easy read, say): links that need no script."""
+    original = request.args.get("original") == "1"
+    chosen = (request.args.get("version") or "").strip()[:16] or None
+    return {kind + "_shown": translations.shown_to(reader, tpc, kind, current_code(), chosen,
+                                                   original)
+            for kind in ("briefing", "summary")}
+
+
+@bp.app_template_global()
+def version_name(code: str) -> str:
+    """A version's language in its own words (easy read in the reader's)."""
+    language = BY_CODE.get(code.lower())
+    return language.native_name if language else _("Easy read")
+
+
+@bp.route("/topics/<id:topic_id>/translations", methods=["GET", "POST"])
+def topic_translations(topic_id: int):
+    """Facilitators add, change or remove a version of the briefing or published summary."""
+    me = viewer()
+    tpc = queries.get_topic(topic_id, me)
+    form = TranslationForm()
+    kinds = [("briefing", _("The briefing"))]
+    if tpc.has_summary:
+        kinds.append(("summary", _("The published summary")))
+    form.kind.choices = kinds
+    form.locale.choices = [(code, version_name(code)) for code in translations.locales()]
+    status = 200
+    if request.method == "GET":
+        form.kind.data = request.args.get("kind") or "briefing"
+        form.locale.data = request.args.get("locale") or form.locale.choices[0][0]
+        if form.kind.data not in dict(kinds):
+            form.kind.data = "briefing"
+        actions.require(actions.translate(me, tpc, form.kind.data))
+        try:
+            form.body.data = translations.get_translation(tpc, form.kind.data,
+                                                          form.locale.data).body_markdown
+        except NotFound:
+            form.body.data = ""
+    elif form.validate_on_submit():
+        try:
+            if "delete" in request.form:
+                translations.delete_translation(me, tpc, form.kind.data, form.locale.data)
+                flash(_("The version was removed."), "info")
+                return redirect(url_for("web.topic_translations", topic_id=tpc.id), code=303)
+            translations.put_translation(me, tpc, form.kind.data, form.locale.data,
+                                         form.body.data)
+            flash(_("The version was saved."), "info")
+            return redirect(url_for("web.topic", topic_id=tpc.id, version=form.locale.data,
+                                    _anchor=form.kind.data), code=303)
+        except ForumError as error:
+            status = show_errors(form, error)
+    else:
+        status = 400
+    existing = [(kind, v) for kind, _label in kinds
+                for v in translations.list_translations(tpc, kind)]
+    return render_template("topics/translations.html", topic=tpc, form=form,
+                           existing=existing, kind_names=dict(kinds)), status
 
 
 @bp.route("/topics/<id:topic_id>/edit", methods=["GET", "POST"])
