@@ -79,11 +79,11 @@ class Visible(HTMLParser):
 
 def user_strings() -> list[str]:
     """What members wrote or chose (names, titles, organisations): shown as it is."""
-    from forum.models import Group, Organisation, Thread, Topic, User
+    from forum.models import Group, Organisation, Post, Thread, Topic, User
 
     values: set[str] = set()
     for column in (User.display_name, User.email, Group.name, Group.description, Topic.title,
-                   Thread.title, Organisation.name, Organisation.region):
+                   Thread.title, Organisation.name, Organisation.region, Post.body_markdown):
         values.update(v for v in db.session.scalars(db.select(column)) if v)
     db.session.remove()
     return sorted(values, key=len, reverse=True)
