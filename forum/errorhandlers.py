@@ -90,7 +90,11 @@ def register(app: Flask) -> None:
                 cls = BadRequest
             else:
                 return render_error(InternalError())
-        return render_error(cls())
+        response = render_error(cls())
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            # RFC 9110: a 405 says which methods the resource does answer.
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return response
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):

@@ -9,6 +9,7 @@ from flask import Blueprint, g, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from pydantic import BaseModel, ValidationError
+from pydantic_core import from_json, to_json
 from flask_babel import gettext
 
 from forum.errors import BadRequest, CsrfFailed, NotSignedIn, ValidationFailed
@@ -35,13 +36,18 @@ class Operation:
     auth: str = "optional"
     produces: str = "application/json"
     form: dict[str, str] | None = None  # multipart/form-data fields: name -> description
+    path: dict[str, dict] = field(default_factory=dict)  # path parameter -> JSON Schema
+    also: dict[int, str] = field(default_factory=dict)  # other success statuses -> meaning
 
 
 OPERATIONS: list[Operation] = []
 
+# A query parameter: (type, description) or (type, description, further JSON Schema).
 PAGINATION = {
-    "page": ("integer", "Page number, from 1."),
-    "per_page": ("integer", "Items per page: default 20, at most 100."),
+    "page": ("integer", "Page number, from 1.", {"minimum": 1, "maximum": 10_000_000}),
+    # Clamped rather than refused (API.md): any whole number is accepted.
+    "per_page": ("integer", "Items per page: default 20; below 1 counts as 1, above 100 as 100.",
+                 {"default": 20}),
 }
 
 
@@ -49,11 +55,14 @@ def operation(rule: str, method: str, *, summary: str, body: type[BaseModel] | N
               response: type[BaseModel] | None = None, status: int = 200,
               errors: tuple[int, ...] = (), query: dict | None = None, auth: str = "optional",
               produces: str = "application/json", limits: tuple = (),
-              form: dict[str, str] | None = None):
+              form: dict[str, str] | None = None, path: dict[str, dict] | None = None,
+              also: dict[int, str] | None = None):
     """Register a view on the API blueprint and in the OpenAPI document in one place.
 
     The view receives the validated body as `data` and returns a JSON-able value (answered
     with `status`) or a ready Response. `limits` are rate limits from forum.ratelimits.
+    `path` gives path parameters' JSON Schema where it is narrower than a string (enums);
+    `also` documents success statuses other than `status` (a PUT that may create: 201).
     """
 
     def decorator(fn):
@@ -61,7 +70,7 @@ def operation(rule: str, method: str, *, summary: str, body: type[BaseModel] | N
         documented = set(errors) | {400} | ({429} if limits else set())
         OPERATIONS.append(Operation(rule, method, name, summary, body, response, status,
                                     tuple(sorted(documented)), query or {}, auth, produces,
-                                    form))
+                                    form, path or {}, also or {}))
 
         @functools.wraps(fn)
         def view(**kwargs):
@@ -88,7 +97,7 @@ def _field_name(location: tuple) -> str:
 
 def parse_body(model: type[BaseModel]) -> BaseModel:
     """Validate the JSON body against `model`; an empty body counts as {}."""
-    raw = request.get_data(cache=True) or b"{}"
+    raw = _whole_numbers(request.get_data(cache=True) or b"{}")
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:
@@ -102,6 +111,27 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
                 else error["msg"]
             fields.setdefault(_field_name(error["loc"]), message)
         raise ValidationFailed(fields) from None
+
+
+def _integral(value):
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_integral(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _integral(item) for key, item in value.items()}
+    return value
+
+
+def _whole_numbers(raw: bytes) -> bytes:
+    """JSON Schema counts 410.0 as an integer: pass it on as 410 (410.5 stays bad input), and
+    leave everything else to the strict JSON validation."""
+    if b"." not in raw and b"e" not in raw.lower():
+        return raw
+    try:
+        return to_json(_integral(from_json(raw)))
+    except ValueError:
+        return raw  # not JSON: the validation says so
 
 
 def page_args() -> tuple[int, int]:

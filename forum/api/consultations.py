@@ -136,7 +136,8 @@ def summary_coverage(topic_id: int):
                    "endorsements, footnotes quoting the cited posts (consent to quote applied) "
                    "and the annex of dissent; Markdown or CSV (one row per cited post)",
            errors=(401, 403, 404), produces="text/markdown",
-           query={"format": ("string", "md (default) or csv")})
+           query={"format": ("string", "md (default) or csv",
+                             {"enum": ["md", "csv"], "default": "md"})})
 def topic_response(topic_id: int):
     fmt = download_format()
     topic = queries.get_topic(topic_id, viewer())

@@ -47,7 +47,8 @@ def summary_versions(topic_id: int):
 @operation("/topics/<id:topic_id>/report", "GET",
            summary="The consultation-response report as a download (Markdown or CSV)",
            errors=(401, 403, 404), auth="required", produces="text/markdown",
-           query={"format": ("string", "md (default) or csv")})
+           query={"format": ("string", "md (default) or csv",
+                             {"enum": ["md", "csv"], "default": "md"})})
 def topic_report(topic_id: int):
     fmt = download_format()
     topic = queries.get_topic(topic_id, viewer())

@@ -6,31 +6,33 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field
 
-from forum.api.schemas import OrganisationRef, Request, Response, UserRef
+from forum.api.schemas import BODY, ONE_LINE, OPTIONAL_LINE, OrganisationRef, Request, Response, UserRef
 
 RsvpStatus = Literal["going", "maybe", "not_going", "waiting"]
 Username = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class EventCreate(Request):
-    title: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=200, json_schema_extra=ONE_LINE)
     description: str = Field(default="", description="Markdown")
     starts_at: AwareDatetime
     ends_at: AwareDatetime
-    location: str = Field(default="", max_length=300)
-    online_url: str = Field(default="", max_length=500,
+    location: str = Field(default="", max_length=300, json_schema_extra=OPTIONAL_LINE)
+    online_url: str = Field(default="", max_length=500, json_schema_extra=OPTIONAL_LINE,
                             description="Shown only to those going and to facilitators")
     capacity: int | None = Field(default=None, ge=1, le=100_000,
                                  description="Places; null for no limit")
 
 
 class EventUpdate(Request):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
+    title: str | None = Field(default=None, min_length=1, max_length=200,
+                              json_schema_extra=ONE_LINE)
     description: str | None = None
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
-    location: str | None = Field(default=None, max_length=300)
-    online_url: str | None = Field(default=None, max_length=500)
+    location: str | None = Field(default=None, max_length=300, json_schema_extra=OPTIONAL_LINE)
+    online_url: str | None = Field(default=None, max_length=500,
+                                   json_schema_extra=OPTIONAL_LINE)
     capacity: int | None = Field(default=None, ge=1, le=100_000)
 
 
@@ -42,7 +44,7 @@ class RsvpSet(Request):
 
 
 class MinutesSet(Request):
-    body: str = Field(description="Markdown")
+    body: str = Field(json_schema_extra=BODY)
     attended: list[Username] | None = Field(
         default=None, max_length=2000,
         description="Usernames of those who attended; by default, the first time, those going")

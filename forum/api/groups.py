@@ -59,7 +59,8 @@ def group_members(slug: str):
 
 @operation("/groups/<slug>/members/<username>", "PUT",
            summary="Add, approve or set the role of a member", body=s.MemberSet,
-           response=s.Membership, errors=(401, 403, 404), auth="required")
+           response=s.Membership, errors=(401, 403, 404), auth="required",
+           also={201: "Added to the group"})
 def set_member(slug: str, username: str, data: s.MemberSet):
     me = viewer()
     group = queries.get_group(slug, me)

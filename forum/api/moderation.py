@@ -116,8 +116,9 @@ def split_thread(thread_id: int, data: s.ThreadSplit):
 def merge_threads(thread_id: int, data: s.ThreadMerge):
     me = viewer()
     source = queries.get_thread(thread_id, me)
+    actor = signed_in_user()  # after the source: 404 for what the caller may not see
     target = queries.get_thread(data.into_thread_id, me)
-    return thread_json(thread_service.merge_threads(signed_in_user(), source, target,
+    return thread_json(thread_service.merge_threads(actor, source, target,
                                                     data.reason or ""), me)
 
 

@@ -34,7 +34,8 @@ def person(username: str):
            summary="Up to ten members of a group whose username or display name starts with "
                    "prefix", response=s.PersonList, errors=(404,),
            query={"prefix": ("string", "The start of a username or display name"),
-                  "group": ("string", "The group's slug (the caller must see it)")})
+                  "group": ("string", "The group's slug (the caller must see it)",
+                            {"required": True, "minLength": 1})})
 def people_by_prefix():
     me = viewer()
     slug = request.args.get("group", "")

@@ -47,7 +47,8 @@ def post_revisions(post_id: int):
 
 
 @operation("/posts/<id:post_id>/reactions/<kind>", "PUT", summary="Add the caller's reaction",
-           response=s.Post, errors=(401, 403, 404, 409), auth="required")
+           response=s.Post, errors=(401, 403, 404, 409), auth="required",
+           path={"kind": {"type": "string", "enum": ["agree", "disagree", "thanks"]}})
 def add_reaction(post_id: int, kind: str):
     me = viewer()
     post = queries.get_post(post_id, me)
@@ -56,7 +57,8 @@ def add_reaction(post_id: int, kind: str):
 
 @operation("/posts/<id:post_id>/reactions/<kind>", "DELETE",
            summary="Remove the caller's reaction", status=204,
-           errors=(401, 403, 404), auth="required")
+           errors=(401, 403, 404, 409), auth="required",
+           path={"kind": {"type": "string", "enum": ["agree", "disagree", "thanks"]}})
 def remove_reaction(post_id: int, kind: str):
     me = viewer()
     post_service.remove_reaction(me, queries.get_post(post_id, me), kind)

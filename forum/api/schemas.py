@@ -20,6 +20,25 @@ Stance = Literal["endorse", "object", "abstain"]
 # Every id the API accepts fits the database's 32-bit columns; a larger one is bad input (400).
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
+# What the services' text checks (forum.services.validation) accept, as JSON Schema patterns, so
+# the document refuses exactly what the server refuses: around a value, Python's str.strip()
+# whitespace is dropped; a one-line field holds no control character; no text holds a NUL.
+_WS = (r"\t\n\u000b\u000c\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029"
+       r"\u202f\u205f\u3000")
+_CTRL = r"\u0000-\u001f\u007f-\u009f\u2028\u2029"
+_CORE = rf"[^{_WS}{_CTRL}](?:[^{_CTRL}]*[^{_WS}{_CTRL}])?"
+ONE_LINE = {"pattern": rf"^[{_WS}]*{_CORE}[{_WS}]*$"}
+OPTIONAL_LINE = {"pattern": rf"^[{_WS}]*(?:{_CORE}[{_WS}]*)?$"}
+NOT_BLANK = {"pattern": rf"^[^\u0000]*[^{_WS}\u0000][^\u0000]*$"}
+_NO_NUL = r"^[^\u0000]*$"
+# The services' own address rule (forum.services.accounts.EMAIL), wider than RFC 5322's.
+EMAIL = {"pattern": rf"^[{_WS}]*[^@\s]{{1,64}}@[^@\s]{{1,189}}\.[^@\s]{{2,}}[{_WS}]*$"}
+# Blank questions are dropped; the others are one line each (forum.services.questions).
+QuestionText = Annotated[str, Field(json_schema_extra={**OPTIONAL_LINE, "maxLength": 2000})]
+# A Markdown body counts UTF-8 bytes: over 65,536 answers 413 (API.md).
+BODY = {**NOT_BLANK,
+        "description": "Markdown; at most 65,536 bytes of UTF-8 (413 beyond)"}
+
 
 def _has_nul(value) -> bool:
     if isinstance(value, str):
@@ -31,9 +50,23 @@ def _has_nul(value) -> bool:
     return False
 
 
+def _document_no_nul(schema: dict, _model=None) -> None:
+    """Every free-text string of a request says it holds no NUL (the validator below)."""
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "string" and not {"pattern", "format", "enum", "const"} & set(node):
+                node["pattern"] = _NO_NUL
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+    walk(schema.get("properties", {}))
+
+
 class Request(BaseModel):
     # strict: "title": 5 is bad input, not "5"; unknown fields are ignored (clients may add).
-    model_config = ConfigDict(strict=True, extra="ignore")
+    model_config = ConfigDict(strict=True, extra="ignore", json_schema_extra=_document_no_nul)
 
     @field_validator("*", mode="after")
     @classmethod
@@ -52,7 +85,7 @@ class Response(BaseModel):
 
 class GroupCreate(Request):
     slug: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-    name: str = Field(min_length=1, max_length=120)
+    name: str = Field(min_length=1, max_length=120, json_schema_extra=ONE_LINE)
     description: str = Field(default="", max_length=5000)
     visibility: Visibility = "public"
     join_policy: JoinPolicy = "open"
@@ -60,7 +93,8 @@ class GroupCreate(Request):
 
 
 class GroupUpdate(Request):
-    name: str | None = Field(default=None, min_length=1, max_length=120)
+    name: str | None = Field(default=None, min_length=1, max_length=120,
+                             json_schema_extra=ONE_LINE)
     description: str | None = Field(default=None, max_length=5000)
     visibility: Visibility | None = None
     join_policy: JoinPolicy | None = None
@@ -78,17 +112,18 @@ class MemberSet(Request):
 
 
 class TopicCreate(Request):
-    title: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=200, json_schema_extra=ONE_LINE)
     briefing: str = ""
     status: TopicStatus = "open"
     event_at: AwareDatetime | None = None
     response_deadline: AwareDatetime | None = None
-    questions: list[str] = Field(default_factory=list, max_length=50,
+    questions: list[QuestionText] = Field(default_factory=list, max_length=50,
                                  description="The consultation's numbered questions, in order")
 
 
 class TopicUpdate(Request):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
+    title: str | None = Field(default=None, min_length=1, max_length=200,
+                              json_schema_extra=ONE_LINE)
     briefing: str | None = None
     status: TopicStatus | None = None
     event_at: AwareDatetime | None = None
@@ -96,14 +131,15 @@ class TopicUpdate(Request):
 
 
 class ThreadCreate(Request):
-    title: str = Field(min_length=1, max_length=200)
-    body: str
+    title: str = Field(min_length=1, max_length=200, json_schema_extra=ONE_LINE)
+    body: str = Field(json_schema_extra=BODY)
     question_id: int | None = Field(default=None, ge=1, le=MAX_ID,
                                     description="The topic's question this thread answers")
 
 
 class ThreadUpdate(Request):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
+    title: str | None = Field(default=None, min_length=1, max_length=200,
+                              json_schema_extra=ONE_LINE)
     locked: bool | None = None
     pinned: bool | None = None
     topic_id: int | None = Field(default=None, ge=1, le=MAX_ID)
@@ -117,7 +153,7 @@ class ThreadUpdate(Request):
 
 
 class PostCreate(Request):
-    body: str
+    body: str = Field(json_schema_extra=BODY)
     reply_to: int | None = Field(default=None, ge=1, le=MAX_ID)
     question_id: int | None = Field(default=None, ge=1, le=MAX_ID,
                                     description="The question this post answers, if not its "
@@ -125,7 +161,8 @@ class PostCreate(Request):
 
 
 class QuestionsSet(Request):
-    questions: list[str] = Field(max_length=50, description="One text per question, in order")
+    questions: list[QuestionText] = Field(max_length=50,
+                                          description="One text per question, in order")
 
 
 class PhaseSet(Request):
@@ -162,13 +199,14 @@ class PostConsentSet(Request):
 
 
 class OrganisationCreate(Request):
-    name: str = Field(min_length=1, max_length=160)
-    region: str = Field(default="", max_length=80)
+    name: str = Field(min_length=1, max_length=160, json_schema_extra=ONE_LINE)
+    region: str = Field(default="", max_length=80, json_schema_extra=OPTIONAL_LINE)
 
 
 class OrganisationUpdate(Request):
-    name: str | None = Field(default=None, min_length=1, max_length=160)
-    region: str | None = Field(default=None, max_length=80)
+    name: str | None = Field(default=None, min_length=1, max_length=160,
+                             json_schema_extra=ONE_LINE)
+    region: str | None = Field(default=None, max_length=80, json_schema_extra=OPTIONAL_LINE)
 
 
 class OrganisationAssign(Request):
@@ -177,7 +215,7 @@ class OrganisationAssign(Request):
 
 
 class PostEdit(Request):
-    body: str
+    body: str = Field(json_schema_extra=BODY)
     reason: str | None = Field(default=None, max_length=500)
 
 
@@ -191,7 +229,7 @@ class FlagResolve(Request):
 
 
 class HideRequest(Request):
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: str = Field(min_length=1, max_length=1000, json_schema_extra=NOT_BLANK)
 
 
 class RejectRequest(Request):
@@ -208,7 +246,7 @@ class ApproveRequest(Request):
 class ThreadSplit(Request):
     post_ids: list[int] = Field(min_length=1, max_length=500,
                                 description="Replies to move (never the opening post)")
-    title: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=200, json_schema_extra=ONE_LINE)
     reason: str | None = Field(default=None, max_length=500)
 
 
@@ -219,7 +257,7 @@ class ThreadMerge(Request):
 
 
 class SummaryCreate(Request):
-    body: str
+    body: str = Field(json_schema_extra=BODY)
     publish: bool = False
     cited_post_ids: list[Id] = Field(default_factory=list, max_length=500)
 
@@ -246,7 +284,8 @@ class MailPreferences(Request):
 
     post: MailMode | None = None
 class ProfileUpdate(Request):
-    display_name: str | None = Field(default=None, min_length=1, max_length=80)
+    display_name: str | None = Field(default=None, min_length=1, max_length=80,
+                                     json_schema_extra=ONE_LINE)
     locale: str | None = Field(
         default=None, max_length=16,
         description="A code from GET /locales; null goes back to the browser's choice")
@@ -256,7 +295,7 @@ class ProfileUpdate(Request):
 
 
 class EmailChange(Request):
-    email: str = Field(max_length=254)
+    email: str = Field(max_length=254, json_schema_extra=EMAIL)
 
 
 class PasswordChange(Request):
@@ -269,8 +308,8 @@ class DisableAccount(Request):
 
 
 class InvitationCreate(Request):
-    email: str | None = Field(default=None, max_length=254)
-    username: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=254, json_schema_extra=EMAIL)
+    username: str | None = Field(default=None, max_length=32, json_schema_extra=ONE_LINE)
     role: Role = "member"
 
 

@@ -66,8 +66,12 @@ NOBODY = _Nobody()
                   "group": ("string", "Only this group (slug)"),
                   "topic": ("integer", "Only this topic (id)"),
                   "author": ("string", "Only posts and threads by this username"),
-                  "from": ("string", "Written on or after this date (YYYY-MM-DD)"),
-                  "to": ("string", "Written on or before this date (YYYY-MM-DD)"),
+                  "from": ("string", "Written on or after this date (YYYY-MM-DD)",
+                           {"anyOf": [{"maxLength": 0}, {"format": "date"},
+                                     {"format": "date-time"}]}),
+                  "to": ("string", "Written on or before this date (YYYY-MM-DD)",
+                         {"anyOf": [{"maxLength": 0}, {"format": "date"},
+                                     {"format": "date-time"}]}),
                   **PAGINATION})
 def search():
     me = viewer()

@@ -28,6 +28,7 @@ def thread(thread_id: int):
 def update_thread(thread_id: int, data: s.ThreadUpdate):
     me = viewer()
     thread = queries.get_thread(thread_id, me)
+    signed_in_user()  # after the thread: 404 for what the caller may not see
     changes = data.model_dump(exclude_none=True)
     if "question_id" in data.model_fields_set:
         changes["question_id"] = data.question_id  # null clears the tag

@@ -22,7 +22,9 @@ def topic(topic_id: int):
 def update_topic(topic_id: int, data: s.TopicUpdate):
     me = viewer()
     topic = queries.get_topic(topic_id, me)
-    changes = {name: getattr(data, name) for name in data.model_fields_set}
+    # null leaves the title and status alone (only the dates are cleared by null)
+    changes = {name: getattr(data, name) for name in data.model_fields_set
+               if getattr(data, name) is not None or name not in ("title", "status")}
     return topic_json(topic_service.update_topic(signed_in_user(), topic, **changes), me)
 
 
