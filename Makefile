@@ -9,7 +9,7 @@ STAMP     := $(VENV)/.installed-$(HASH)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install translations compile-translations bench bench-live bench-search soak chromium nginx vnu clean
+.PHONY: run test install translations compile-translations bench bench-live bench-search soak chromium nginx vnu openapi-linters clean
 
 $(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,7 @@ run: $(RUN_STAMP) compile-translations
 	@$(BIN)/python -m forum.firstrun --host $(HOST) --port $(PORT)
 
 ## Set up and run the whole test suite (SQLite, and PostgreSQL when reachable).
-test: $(STAMP) compile-translations chromium nginx vnu
+test: $(STAMP) compile-translations chromium nginx vnu openapi-linters
 	$(BIN)/python -m pytest -q -n 2
 
 ## HTTP benchmark (wrk; python wsgi.py and Gunicorn; SQLite, PostgreSQL, 2 workers + Redis),
@@ -95,6 +95,15 @@ vnu:
 	    npm install --silent --no-save --no-audit --no-fund --prefix $(VENV)/vnu \
 	      vnu-jar@$(VNU_VERSION) >/dev/null ) || \
 	  echo "could not install vnu-jar: the HTML validity test will say why it skips"
+
+## Redocly and Spectral lint the served OpenAPI document in tests/api/test_openapi_lint.py;
+## installed from npm into tools/node_modules when npm is there (the test says why it skips).
+openapi-linters:
+	@[ -x tools/node_modules/.bin/redocly ] && [ -x tools/node_modules/.bin/spectral ] || \
+	  ! command -v npm >/dev/null 2>&1 || \
+	  npm install --silent --no-save --no-audit --no-fund --prefix tools \
+	    @redocly/cli@2 @stoplight/spectral-cli@6 >/dev/null || \
+	  echo "could not install Redocly and Spectral: the OpenAPI lint test will say why it skips"
 
 ## Extract every visible string into forum/translations/messages.pot and merge it into each
 ## language's messages.po (translators then fill the empty msgstr with Poedit or an editor).

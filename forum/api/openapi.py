@@ -264,7 +264,9 @@ def build_document() -> dict:
                              "url": current_app.config["PUBLIC_URL"]},
                  "license": {"name": "All rights reserved (the forum's own terms)",
                              "url": current_app.config["PUBLIC_URL"]}},
-        "tags": [{"name": name, "description": text} for name, text in sorted(TAGS.items())],
+        "tags": [{"name": name, "description": TAGS.get(name, f"The {name} module")}
+                 for name in sorted({tag for ops in paths.values() for entry in ops.values()
+                                     for tag in entry["tags"]})],
         "servers": [{"url": current_app.config["PUBLIC_URL"]}],
         "paths": paths,
         "components": {
