@@ -239,6 +239,7 @@ def ui_strings() -> dict:
         "tallies": gettext("Sign-off tallies updated."),
         "notification": gettext("New notification: %(text)s", text="{text}"),
         "cited": gettext("Cited post %(id)s", id="{id}"),
+        "citable": gettext("The list of posts to cite is updated: %(n)s found.", n="{n}"),
         "phases": {code: str(label) for code, label in PHASE_LABELS.items()},
     }
 

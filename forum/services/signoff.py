@@ -169,11 +169,11 @@ def cast_vote(actor: User, topic: Topic, number: int, stance: str, reason: str =
 @unit_of_work
 def cast_votes(actor: User, topic: Topic, choices: dict[int, tuple[str, str, bool]]) -> int:
     """One form for every paragraph: `choices` maps a paragraph number to (stance, reason,
-    open a thread). Paragraphs left without a stance are skipped. All or nothing: a bad
-    choice answers ValidationFailed with every bad field (`stance-N`, `reason-N`) and records
-    none. Returns how many views were recorded."""
+    open a thread). Paragraphs left without a stance, or with the view already recorded, are
+    skipped. All or nothing: a bad choice answers ValidationFailed with every bad field
+    (`stance-N`, `reason-N`) and records none. Returns how many views were recorded."""
     actions.require(actions.vote_in_signoff(actor, topic))
-    _require_open(topic)
+    signoff = _require_open(topic)
     errors = {}
     for number, (stance, reason, _thread) in choices.items():
         if not stance:
@@ -191,9 +191,18 @@ def cast_votes(actor: User, topic: Topic, choices: dict[int, tuple[str, str, boo
     chosen = {n: c for n, c in choices.items() if c[0]}
     if not chosen:
         raise ValidationFailed({"stance": gettext("Choose a view on at least one paragraph.")})
-    for number, (stance, reason, open_thread) in sorted(chosen.items()):
+    # The form comes back with the organisation's views filled in: those sent unchanged are
+    # left as they were (and who cast them), so only a real change is recorded.
+    recorded = {number: (stance, reason) for number, stance, reason in db.session.execute(
+        select(SignOffParagraph.number, SignOffVote.stance, SignOffVote.reason)
+        .join(SignOffVote, SignOffVote.paragraph_id == SignOffParagraph.id)
+        .where(SignOffParagraph.signoff_id == signoff.id,
+               SignOffVote.organisation_id == actor.organisation_id))}
+    changed = {n: c for n, c in chosen.items()
+               if recorded.get(n) != (c[0], (c[1] or "").strip()) or (c[0] == "object" and c[2])}
+    for number, (stance, reason, open_thread) in sorted(changed.items()):
         cast_vote(actor, topic, number, stance, reason, open_thread)
-    return len(chosen)
+    return len(changed)
 
 
 def vote_history(signoff: SignOff) -> list[tuple[int, SignOffVoteChange]]:

@@ -70,7 +70,8 @@ def signoff_page(topic_id: int):
                                 + f"#p{request.form['paragraph']}", code=303)
             flash(ngettext("Your organisation's view on %(num)d paragraph is recorded.",
                            "Your organisation's views on %(num)d paragraphs are recorded.",
-                           count), "info")
+                           count) if count else
+                  _("Nothing changed: your organisation's views stand as recorded."), "info")
             return redirect(url_for("web.signoff_page", topic_id=tpc.id), code=303)
         except ForumError as error:
             if error.status == 401:

@@ -211,16 +211,59 @@
   function clickToCite() {
     var box = document.querySelector("#summary-form textarea");
     if (!box) { return; }
-    document.querySelectorAll("button.cite").forEach(function (button) {
-      button.addEventListener("click", function (event) {
-        event.preventDefault();  // without the script the button posts the draft and cites
-        var ref = "[[post:" + button.dataset.cite + "]]";
-        var at = box.selectionStart || box.value.length;
-        box.value = box.value.slice(0, at) + ref + box.value.slice(at);
-        box.focus();
-        box.selectionStart = box.selectionEnd = at + ref.length;
-        announce(t("cited", "Cited post {id}", {id: button.dataset.cite}));
-      });
+    // Delegated: the list of posts to cite is replaced when the filters change.
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest ? event.target.closest("button.cite") : null;
+      if (!button) { return; }
+      event.preventDefault();  // without the script the button posts the draft and cites
+      var ref = "[[post:" + button.dataset.cite + "]]";
+      var at = box.selectionStart || box.value.length;
+      box.value = box.value.slice(0, at) + ref + box.value.slice(at);
+      box.focus();
+      box.selectionStart = box.selectionEnd = at + ref.length;
+      announce(t("cited", "Cited post {id}", {id: button.dataset.cite}));
+    });
+    citableFilters();
+  }
+
+  // Finding posts to cite fetches the list again rather than the page: the unsaved draft stays.
+  function citableFilters() {
+    if (!window.fetch || !window.DOMParser || !window.URLSearchParams) { return; }
+    function load(url, focusName) {
+      fetch(url, { credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.text(); })
+        .then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var fresh = doc.getElementById("citable");
+          var section = document.getElementById("citable");
+          if (!fresh || !section) { throw new Error("no list"); }
+          section.replaceWith(document.importNode(fresh, true));
+          var action = doc.querySelector("#summary-form");
+          var form = document.getElementById("summary-form");
+          if (action && form) { form.setAttribute("action", action.getAttribute("action")); }
+          if (window.history && history.replaceState) { history.replaceState(null, "", url + "#citable"); }
+          var focus = document.querySelector("#citable [name='" + focusName + "']") ||
+                      document.querySelector("#citable form.filters button");
+          if (focus) { focus.focus(); }
+          announce(t("citable", "The list of posts to cite is updated: {n} found.",
+                     {n: document.querySelectorAll("#citable ul.citable li").length}));
+        })
+        .catch(function () { window.location.assign(url + "#citable"); });
+    }
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (!form.matches || !form.matches("#citable form.filters")) { return; }
+      event.preventDefault();
+      var query = new URLSearchParams();
+      new FormData(form).forEach(function (value, name) { if (String(value).trim()) { query.append(name, value); } });
+      var text = query.toString();
+      load(window.location.pathname + (text ? "?" + text : ""), "q");
+    });
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("#citable form.filters a") : null;
+      if (!link) { return; }
+      event.preventDefault();
+      load(link.getAttribute("href").split("#")[0], "q");
     });
   }
 
