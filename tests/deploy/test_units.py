@@ -31,6 +31,8 @@ def test_every_task_unit_runs_a_real_flask_command_with_real_options(sqlite_app)
         assert shown.exit_code == 0, (name, shown.output)
         for option in options:
             assert option in shown.output, (name, option)
+        if unit(name)["Service"].get("Type") == "simple":
+            continue  # a long-running listener (replies by mail), started by forum.target
         timer = unit(name.replace(".service", ".timer"))
         assert timer["Timer"]["OnCalendar"], name
 
