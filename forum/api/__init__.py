@@ -178,9 +178,12 @@ def signed_in_user():
 
 @bp.before_request
 def _refuse_unstorable_path_and_query():
-    """A NUL in a path or query value is bad input (400) before it reaches a query; JSON
-    bodies get the same check from the schemas."""
+    """A NUL in a path or query value, or a query parameter given twice, is bad input (400)
+    before it reaches a query; JSON bodies get the same check from the schemas."""
     check_no_nul([*(request.view_args or {}).items(), *request.args.items(multi=True)])
+    repeated = sorted({name for name in request.args if len(request.args.getlist(name)) > 1})
+    if repeated:  # every parameter of this API takes one value: which one was meant?
+        raise ValidationFailed({name: gettext("Give this parameter once.") for name in repeated})
 
 
 @bp.before_request

@@ -280,9 +280,9 @@ class MailPreferences(Request):
     moderation: MailMode | None = None
     membership: MailMode | None = None
     conversation: MailMode | None = None
-
-
     post: MailMode | None = None
+
+
 class ProfileUpdate(Request):
     display_name: str | None = Field(default=None, min_length=1, max_length=80,
                                      json_schema_extra=ONE_LINE)
@@ -394,11 +394,11 @@ class Topic(Response):
     phase_deadline: str | None = Field(description="ISO 8601 UTC with Z")
     can: TopicCan | None = Field(default=None, description="What the caller may do, and why not "
                                  "(left out of live events, which go to a whole audience)")
-
-
     unread_count: int | None = Field(
         default=None, description="Posts new to the caller over the threads they see; null for "
         "anonymous callers (left out of live events)")
+
+
 class Reactions(Response):
     agree: int
     disagree: int
@@ -445,14 +445,14 @@ class Thread(Response):
     can: ThreadCan | None = Field(default=None, description="What the caller may do, and why "
                                   "not (left out of live events, which go to a whole audience)")
     first_post: Post | None = None
-
-
     last_read_post_id: int | None = Field(
         default=None, description="The caller's read position (null before the first visit, "
         "and for anonymous callers)")
     unread_count: int | None = Field(
         default=None, description="Published posts after the read position that the caller "
         "may see, their own excluded; null for anonymous callers")
+
+
 class Revision(Response):
     revision: int
     body_markdown: str
@@ -542,8 +542,6 @@ class SearchResult(Response):
     title: str
     snippet: str = Field(description="Sanitised HTML: matches wrapped in <mark>")
     url: str
-
-
     author: UserRef | None = Field(default=None, description="Of a post or thread")
     created_at: str | None = None
     group: GroupRef | None = None
@@ -553,13 +551,15 @@ class SearchResult(Response):
 class TopicRef(Response):
     id: int
     title: str
+
+
 class SearchResults(Response):
     results: list[SearchResult]
-
-
     page: int = 1
     per_page: int = 20
     total: int = 0
+
+
 class RepliedPost(Response):
     post: Post
     replies: int
@@ -582,9 +582,9 @@ class MailPreferencesOut(Response):
     moderation: MailMode
     membership: MailMode
     conversation: MailMode
-
-
     post: MailMode
+
+
 class AuditEntry(Response):
     id: int
     action: str

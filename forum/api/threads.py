@@ -8,8 +8,8 @@ from flask_babel import gettext
 from forum import ratelimits
 from forum.api import PAGINATION, operation, page_args, page_json, signed_in_user, viewer
 from forum.api import schemas as s
-from forum.serializers import post_json, thread_json
 from forum.errors import ValidationFailed
+from forum.serializers import post_json, thread_json
 from forum.services import posts as post_service
 from forum.services import queries, summaries
 from forum.services import threads as thread_service

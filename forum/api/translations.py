@@ -61,6 +61,7 @@ def _routes(kind: str, readers: str, writers: str) -> None:
         topic = queries.get_topic(topic_id, viewer())
         translation_service.delete_translation(signed_in_user(), topic, kind, locale)
 
+    locale = {"locale": {"type": "string", "enum": translation_service.locales()}}
     for fn, name in ((list_, f"{kind}_translations"), (get, f"{kind}_translation"),
                      (put, f"put_{kind}_translation"), (delete, f"delete_{kind}_translation")):
         fn.__name__ = fn.__qualname__ = name
@@ -68,15 +69,15 @@ def _routes(kind: str, readers: str, writers: str) -> None:
               response=s.page_of(Translation), errors=(404,))(list_)
     operation(rule + "/<locale>", "GET",
               summary=f"The version of the {readers} in one language", response=Translation,
-              errors=(404,))(get)
+              errors=(404,), path=locale)(get)
     operation(rule + "/<locale>", "PUT",
               summary=f"Add or replace the version of the {readers} in one language "
                       f"({writers})",
               body=TranslationPut, response=Translation, errors=(401, 403, 404, 413),
-              auth="required")(put)
+              auth="required", path=locale)(put)
     operation(rule + "/<locale>", "DELETE",
               summary=f"Remove the version of the {readers} in one language ({writers})",
-              status=204, errors=(401, 403, 404), auth="required")(delete)
+              status=204, errors=(401, 403, 404), auth="required", path=locale)(delete)
 
 
 _routes("briefing", "briefing", "whoever changes the topic")

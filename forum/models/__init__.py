@@ -45,8 +45,6 @@ from forum.models.topics import TOPIC_STATUSES, Summary, SummaryCitation, Topic
 from forum.models.users import ApiToken, User
 
 __all__ = [
-    "Event", "EventRsvp", "EventReminder", "CalendarFeed", "Attachment", "AttachmentChunk",
-    "RSVP_STATUSES", "REMINDER_KINDS",
     "Base", "UTCDateTime", "utcnow",
     "Group", "Membership", "JOIN_POLICIES", "ROLES", "ROLE_RANK", "VISIBILITIES",
     "Flag", "ModerationAction", "Suspension", "FLAG_REASONS", "FLAG_STATUSES",
@@ -61,4 +59,6 @@ __all__ = [
     "DEFAULT_CONSENT", "STANCES",
     "InboundMail", "INBOUND_OUTCOMES",
     "ReadPosition", "Watch", "Draft", "WATCH_LEVELS", "WATCH_TARGETS",
+    "Event", "EventRsvp", "EventReminder", "CalendarFeed", "Attachment", "AttachmentChunk",
+    "RSVP_STATUSES", "REMINDER_KINDS",
 ]

@@ -117,7 +117,7 @@ def queue_notification_mail(notification: Notification) -> None:
     offer = reply_tokens.notification_offer(user, notification)  # taking part by e-mail
     with speaking_to(user):  # the receiver's language, whoever's action queued it
         body = (gettext("Hello %(name)s,", name=user.display_name)
-                + f"\n\n{notification.text}\n\n{base}{notification.url}\n\n"
+                + f"\n\n{notification.text}\n\n{base}/notifications/{notification.id}/open\n\n"
                 + (f"{offer.text}\n\n" if offer else "") + "--\n"
                 + gettext("You get this because of your notification settings. Stop these "
                           "mails: %(link)s", link=link) + "\n")
@@ -163,7 +163,7 @@ def queue_digests() -> int:
         if not items:
             continue
         link = unsubscribe_url(user, "all")
-        lines = [f"- {n.text}\n  {base}{n.url}" for n in items]
+        lines = [f"- {n.text}\n  {base}/notifications/{n.id}/open" for n in items]
         # Taking part by e-mail: a section per thread, each with its own reply address.
         lines, reply_to = reply_tokens.digest_sections(user, items, lines)
         with speaking_to(user):

@@ -135,8 +135,8 @@ def test_moderators_reply_in_a_pending_thread_is_found_only_by_who_may_see_the_t
 
     assert not found(None) and not found(world.tokens["outsider"])
     assert not found(world.tokens["member"]) and not found(world.tokens["pending"])
-    assert MARK not in app.test_client().get(f"/search?q={MARK}").get_data(as_text=True)\
-        .replace(f'value="{MARK}"', "")
+    page = app.test_client().get(f"/search?q={MARK}").get_data(as_text=True)
+    assert 'class="results"' not in page  # the page repeats the query, and found nothing
     assert found(world.tokens["moderator"]) and found(world.tokens["admin"])
     assert found(newcomer_token)  # the thread's author sees their own thread, replies included
 
