@@ -113,7 +113,7 @@ translations: $(STAMP)
 	  --sort-by-file --project="Working Groups forum" --copyright-holder="Working Groups forum" \
 	  --msgid-bugs-address="translations@workinggroups.example" \
 	  -o forum/translations/messages.pot .
-	$(BIN)/pybabel update -i forum/translations/messages.pot -d forum/translations
+	$(BIN)/pybabel update --no-fuzzy-matching -i forum/translations/messages.pot -d forum/translations
 	$(MAKE) compile-translations
 
 clean:
