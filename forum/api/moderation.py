@@ -114,9 +114,12 @@ def split_thread(thread_id: int, data: s.ThreadSplit):
            body=s.ThreadMerge, response=s.Thread, errors=(401, 403, 404, 409),
            auth="required")
 def merge_threads(thread_id: int, data: s.ThreadMerge):
+    # Signed in first: merging removes the source, so a later anonymous retry would otherwise
+    # meet 404 where it met 401 before. Anonymous callers get 401 for any id, seen or not,
+    # which tells them nothing.
+    actor = signed_in_user()
     me = viewer()
     source = queries.get_thread(thread_id, me)
-    actor = signed_in_user()  # after the source: 404 for what the caller may not see
     target = queries.get_thread(data.into_thread_id, me)
     return thread_json(thread_service.merge_threads(actor, source, target,
                                                     data.reason or ""), me)

@@ -32,7 +32,10 @@ OPTIONAL_LINE = {"pattern": rf"^[{_WS}]*(?:{_CORE}[{_WS}]*)?$"}
 NOT_BLANK = {"pattern": rf"^[^\u0000]*[^{_WS}\u0000][^\u0000]*$"}
 _NO_NUL = r"^[^\u0000]*$"
 # The services' own address rule (forum.services.accounts.EMAIL), wider than RFC 5322's.
-EMAIL = {"pattern": rf"^[{_WS}]*[^@\s]{{1,64}}@[^@\s]{{1,189}}\.[^@\s]{{2,}}[{_WS}]*$"}
+# No spaces and no control characters, listed out so JSON Schema's and Python's \s agree.
+_ADDRESS = (r"[^@\s\u0000-\u001f\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f"
+            r"\u3000\ufeff]")
+EMAIL = {"pattern": rf"^[{_WS}]*{_ADDRESS}{{1,64}}@{_ADDRESS}{{1,189}}\.{_ADDRESS}{{2,}}[{_WS}]*$"}
 # Blank questions are dropped; the others are one line each (forum.services.questions).
 QuestionText = Annotated[str, Field(json_schema_extra={**OPTIONAL_LINE, "maxLength": 2000})]
 # A Markdown body counts UTF-8 bytes: over 65,536 answers 413 (API.md).

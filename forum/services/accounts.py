@@ -20,7 +20,9 @@ from forum.models import ApiToken, User, utcnow
 from forum.services.validation import single_line
 
 USERNAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{1,31}$")
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
+_ADDRESS = (r"[^@\s\u0000-\u001f\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f"
+            r"\u3000\ufeff]")  # no spaces, no control characters (they would forge headers)
+EMAIL = re.compile(rf"^{_ADDRESS}{{1,64}}@{_ADDRESS}{{1,189}}\.{_ADDRESS}{{2,}}$")
 MIN_PASSWORD = 10
 COMMON_PASSWORDS = frozenset({
     "password123", "password1234", "1234567890", "12345678910", "qwertyuiop", "qwerty1234",

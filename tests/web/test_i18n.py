@@ -224,7 +224,6 @@ def test_every_catalogue_compiles(tmp_path):
 LANGUAGES = [language.code for language in i18n.LANGUAGES if language.code != i18n.DEFAULT]
 
 
-@pytest.mark.xfail(strict=False, reason="translations in progress")
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_each_catalogue_is_fully_translated(code):
     po = TRANSLATIONS / code.replace("-", "_") / "LC_MESSAGES" / "messages.po"
