@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask_babel import gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from flask_babel import gettext
 
 from forum import labels, live
 from forum import permissions as perm
 from forum.db import after_commit, unit_of_work
-from forum.i18n import Message
 from forum.errors import Conflict, NotFound, ValidationFailed
 from forum.extensions import db
+from forum.i18n import Message
 from forum.models import (
     FLAG_REASONS,
     Flag,
@@ -262,8 +262,7 @@ def suspend_member(actor: User, group: Group, member: User, until: datetime,
     if until <= datetime.now(UTC):
         raise ValidationFailed({"until": gettext("Choose a time in the future.")})
     reason = _reason(reason, required=True)
-    if member.is_admin or (perm.is_moderator(member, group) and not actor.is_admin):
-        refuse(actor, gettext("Moderators and site administrators cannot be suspended here."))
+    actions.require(actions.suspend_member(actor, group, member))
     db.session.execute(
         update(Suspension).where(Suspension.group_id == group.id, Suspension.user_id == member.id,
                                  Suspension.lifted_at.is_(None)).values(lifted_at=utcnow())
