@@ -31,6 +31,14 @@ from tests.live.conftest import (
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 
+def _role_exclusions(role: str) -> list[str]:
+    """A moderator's run hides, rejects, moves and merges what it made, so an anonymous retry of
+    an earlier request meets 404: API.md puts 404 (what you may not see does not exist) before
+    401. schemathesis's `ignored_auth` reads that as authentication ignored; the member's run,
+    which changes no one else's visibility, keeps the check."""
+    return ["--exclude-checks", "ignored_auth"] if role == "moderator" else []
+
+
 @pytest.mark.parametrize("role", ["member", "moderator"])
 def test_schemathesis_with_every_check_and_phase_finds_nothing(tmp_path, role):
     cli = Path(sys.executable).parent / "schemathesis"
@@ -66,7 +74,7 @@ def test_schemathesis_with_every_check_and_phase_finds_nothing(tmp_path, role):
              # erasing or re-passwording the fuzzing account would end the run early
              "--exclude-path-regex", "/me$|/me/password|/admin/",
              "--max-examples", "5", "--workers", "2", "--seed", "2026",
-             "--output-truncate", "true"],
+             "--output-truncate", "true", *_role_exclusions(role)],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
         failures = run.stdout.find("FAILURES")
         assert run.returncode == 0, run.stdout[max(failures, 0):][:8000]
