@@ -91,8 +91,9 @@ def thread_json(thread: Thread, viewer: perm.Viewer, *, with_can: bool = True,
 
 def post_json(post: Post, viewer: perm.Viewer, my_reactions: list[str] | None = None,
               group: Group | None = None, cited: bool = False, *,
-              with_can: bool = True) -> dict:
-    """`with_can=False` for payloads shared by a whole audience (live events)."""
+              with_can: bool = True, can: dict | None = None) -> dict:
+    """`with_can=False` for payloads shared by a whole audience (live events); `can` when the
+    caller asked for a whole page at once (actions.post_can_for_page)."""
     group = group or post.thread.topic.group
     show_body = perm.can_see_post_body(viewer, post, group)
     data = {
@@ -105,7 +106,7 @@ def post_json(post: Post, viewer: perm.Viewer, my_reactions: list[str] | None = 
         "cited": cited, "question_id": post.question_id, "quote_consent": post.quote_consent,
     }
     if with_can:
-        data["can"] = actions.post_can(viewer, post)
+        data["can"] = can if can is not None else actions.post_can(viewer, post)
     return data
 
 

@@ -9,6 +9,7 @@ from forum import ratelimits
 from forum.api import PAGINATION, operation, page_args, page_json, signed_in_user, viewer
 from forum.api import schemas as s
 from forum.errors import ValidationFailed
+from forum.permissions import actions
 from forum.serializers import post_json, thread_json
 from forum.services import posts as post_service
 from forum.services import queries, summaries
@@ -59,9 +60,10 @@ def thread_posts(thread_id: int):
     ids = [post.id for post in result.items]
     mine = queries.my_reactions(me, ids)
     cited = summaries.cited_post_set(ids)
+    can = actions.post_can_for_page(me, result.items)
     group = thread.topic.group
     return page_json(result, lambda p: post_json(p, me, mine.get(p.id, []), group,
-                                                 p.id in cited))
+                                                 p.id in cited, can=can[p.id]))
 
 
 @operation("/threads/<id:thread_id>/posts", "POST", summary="Reply in a thread",

@@ -363,3 +363,21 @@ def thread_can(user: Viewer, thread: Thread, *, with_pace: bool = True) -> dict[
 def post_can(user: Viewer, post: Post) -> dict[str, bool | str]:
     return {"edit": can_json(edit_post(user, post)), "react": can_json(react(user, post)),
             "flag": can_json(flag(user, post)), "moderate": can_json(moderate_post(user, post))}
+
+
+# What the post rules above read of a post besides its thread: whether the viewer wrote it and
+# these flags. A page of one thread's posts asks them once per distinct combination (mostly one
+# or two), not once per post: a rule that comes to read anything else of a post must add it here.
+POST_STATE = ("pending", "hidden", "rejected")
+
+
+def post_can_for_page(user: Viewer, posts) -> dict[int, dict[str, bool | str]]:
+    """post id -> `post_can`, for posts of one thread."""
+    answers: dict[tuple, dict[str, bool | str]] = {}
+    by_post = {}
+    for post in posts:
+        key = (_is_author(user, post.author_id), *(getattr(post, name) for name in POST_STATE))
+        if key not in answers:
+            answers[key] = post_can(user, post)
+        by_post[post.id] = answers[key]
+    return by_post

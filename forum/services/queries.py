@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import contains_eager, joinedload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import contains_eager
 from flask_babel import gettext
 
 from forum import permissions as perm
@@ -29,6 +28,7 @@ from forum.models import (
     Topic,
     User,
 )
+from forum.services import post_rows
 from forum.services.validation import refuse
 
 T = TypeVar("T")
@@ -144,7 +144,8 @@ def list_threads(topic: Topic, viewer: perm.Viewer, page: int = 1,
 
 def list_posts(thread: Thread, viewer: perm.Viewer, page: int = 1, per_page: int = 20,
                after: int | None = None) -> Page[Post]:
-    """Oldest first. Ids are paged on the covering index; then only those rows are read."""
+    """Oldest first. Ids are paged on the covering index; then only those rows are read, as
+    read-only rows (post_rows), not ORM objects."""
     ids = perm.visible_posts(select(Post.id).where(Post.thread_id == thread.id), viewer,
                              thread.topic.group)
     if after is not None:
@@ -152,11 +153,7 @@ def list_posts(thread: Thread, viewer: perm.Viewer, page: int = 1, per_page: int
     total = db.session.scalar(ids.with_only_columns(func.count(Post.id)))
     chosen = list(db.session.scalars(
         ids.order_by(Post.id).limit(per_page).offset((page - 1) * per_page)))
-    items = list(db.session.scalars(  # authors' organisations too: the page names them
-        select(Post).where(Post.id.in_(chosen)).order_by(Post.id)
-        .options(joinedload(Post.author).joinedload(User.organisation)))) if chosen else []
-    for post in items:  # every rule asks post.thread: hand it over, not through the lazy loader
-        set_committed_value(post, "thread", thread)
+    items = post_rows.read_posts(chosen, thread)
     return Page(items, page, per_page, total or 0)
 
 
