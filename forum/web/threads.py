@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -20,31 +18,9 @@ from forum.services import following, moderation, queries, questions, reading, s
 from forum.services import posts as post_service
 from forum.services import threads as thread_service
 from forum.services.validation import parse_id
-from forum.web import bp
+from forum.web import bp, post_blocks
 from forum.web.forms import ActionForm, EditPostForm, FlagForm, PostForm
 from forum.web.helpers import PER_PAGE, page_number, show_errors, viewer
-
-LIVE_POST_ID = 2**31 - 1  # stands for the id in the controls' <template>; the script swaps it
-
-
-@dataclass
-class _LivePost:
-    """A published post as one arrives live (by someone else, or by the viewer when
-    `author_id` is theirs): what the controls ask of it."""
-
-    thread: object
-    author_id: int | None = None
-    id: int = LIVE_POST_ID
-    hidden: bool = False
-    pending: bool = False
-    rejected: bool = False
-    agree_count: int = 0
-    disagree_count: int = 0
-    thanks_count: int = 0
-
-    @property
-    def thread_id(self) -> int:
-        return self.thread.id
 
 
 def _render_thread(thread, form, status=200, preview=None):
@@ -60,14 +36,17 @@ def _render_thread(thread, form, status=200, preview=None):
     first_unread = reading.first_unread_post_id(me, thread)
     if me.is_authenticated and ids and request.method == "GET":
         reading.mark_shown(me, thread, ids)  # what this page shows is read
+    reply_decision = actions.reply(me, thread)
     return render_template(
         "threads/show.html", thread=thread, topic=thread.topic, group=group, posts=result.items,
         page=result.page, pages=max(1, -(-result.total // PER_PAGE)), total=result.total,
         my=queries.my_reactions(me, ids), cited=summaries.cited_post_set(ids), form=form,
-        preview=preview, action=ActionForm(), questions=qs, live_post=_LivePost(thread),
-        own_live_post=_LivePost(thread, author_id=me.id) if me.is_authenticated else None,
-        live_post_id=LIVE_POST_ID, flag_form=FlagForm(), kinds=REACTION_KINDS,
-        reply=actions.reply(me, thread), moderator=perm.is_moderator(me, group),
+        preview=preview, action=ActionForm(), questions=qs, live_post=post_blocks.StandIn(thread),
+        own_live_post=post_blocks.StandIn(thread, author_id=me.id) if me.is_authenticated else None,
+        live_post_id=post_blocks.STAND_IN_ID, flag_form=FlagForm(), kinds=REACTION_KINDS,
+        post_block=post_blocks.renderer(me, group),
+        post_actions=post_blocks.actions_renderer(me, thread, reply_decision),
+        reply=reply_decision, moderator=perm.is_moderator(me, group),
         first_unread=first_unread, first_unread_here=first_unread in ids,
         watch=following.level_of(me, "thread", thread.id) if me.is_authenticated else None,
     ), status

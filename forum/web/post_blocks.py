@@ -1,0 +1,138 @@
+"""Each post's block on a thread page (author, time, marks, body), rendered once and kept.
+
+Every reader of a thread sees the same block for a post unless the post, its author or the
+reader's language, time zone or right to read a hidden body differ. The key is made of exactly
+those inputs, read in this request from the database: an edit, a hide, an approval, a reaction,
+a move or an erasure changes the key itself, so no process can serve a block from before the
+change, whichever process made it, and nothing needs telling. What the reader may see at all is
+decided before a block is asked for (the page lists only posts the reader may see), and whether
+a hidden body shows is part of the key.
+
+The controls under a post are the reader's own and are never kept between requests; within a
+page they are rendered once per kind of post (actions.POST_STATE, the reader's reactions and the
+counts) for a stand-in, whose id is then swapped for each post's, as the live script does for
+posts that arrive while the page is open.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from cachetools import LRUCache
+from flask import current_app
+from flask_babel import get_timezone
+from markupsafe import Markup
+
+from forum import permissions as perm
+from forum.i18n import current_code
+from forum.models import REACTION_KINDS
+from forum.permissions import actions
+
+TEMPLATE = "threads/_post_head.html"
+ACTIONS_TEMPLATE = "threads/_post_actions.html"
+STAND_IN_ID = 2**31 - 1  # no post has it: swapped for the real id, here and by the live script
+DEFAULT_SIZE = 4000  # blocks kept per process: about 2 KB each
+
+
+class BlockCache:
+    def __init__(self, size: int):
+        self._blocks: LRUCache = LRUCache(maxsize=size)
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple) -> Markup | None:
+        with self._lock:
+            block = self._blocks.get(key)
+        if block is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return block
+
+    def put(self, key: tuple, block: Markup) -> None:
+        with self._lock:
+            self._blocks[key] = block
+
+    def clear(self) -> None:
+        with self._lock:
+            self._blocks.clear()
+
+
+def init_app(app) -> None:
+    app.extensions["post_blocks"] = BlockCache(
+        int(app.config.get("POST_BLOCK_CACHE_SIZE", DEFAULT_SIZE)))
+
+
+def _author_key(author) -> tuple | None:
+    if author is None:
+        return None
+    organisation = author.organisation.name if author.organisation is not None else None
+    return (author.username, author.display_name, author.erased_at, organisation)
+
+
+def block_key(post, cited: bool, body_shown: bool, reader: tuple) -> tuple:
+    """Everything threads/_post_head.html reads; `reader`: their language and time zone."""
+    body = (post.hidden_reason, post.body_html) if body_shown else None
+    return (post.id, post.created_at, post.edited_at, post.reply_to_id, post.pending,
+            post.hidden, body_shown, body, cited, _author_key(post.author), reader)
+
+
+def renderer(viewer, group):
+    """The page's `post_block(post, cited)`: the kept block, or a fresh one kept for next time."""
+    cache: BlockCache = current_app.extensions["post_blocks"]
+    template = current_app.jinja_env.get_template(TEMPLATE)
+    reader = (current_code(), str(get_timezone()))
+
+    def post_block(post, cited: bool) -> Markup:
+        body_shown = perm.can_see_post_body(viewer, post, group)
+        key = block_key(post, cited, body_shown, reader)
+        block = cache.get(key)
+        if block is None:
+            block = Markup(template.render(post=post, cited=cited, body_shown=body_shown))
+            cache.put(key, block)
+        return block
+
+    return post_block
+
+
+@dataclass
+class StandIn:
+    """A post as the controls see it (actions.POST_STATE and the counts), under STAND_IN_ID:
+    `author_id` is the reader's for their own posts."""
+
+    thread: object
+    author_id: int | None = None
+    id: int = STAND_IN_ID
+    hidden: bool = False
+    pending: bool = False
+    rejected: bool = False
+    agree_count: int = 0
+    disagree_count: int = 0
+    thanks_count: int = 0
+
+    @property
+    def thread_id(self) -> int:
+        return self.thread.id
+
+
+def actions_renderer(viewer, thread, reply):
+    """The page's `post_actions(post, mine)`: this reader's controls under one post."""
+    template = current_app.jinja_env.get_template(ACTIONS_TEMPLATE)
+    rendered: dict[tuple, str] = {}
+    own_id = getattr(viewer, "id", None) if getattr(viewer, "is_authenticated", False) else None
+
+    def post_actions(post, mine) -> Markup:
+        own = own_id is not None and post.author_id == own_id
+        state = tuple(getattr(post, name) for name in actions.POST_STATE)
+        counts = tuple(getattr(post, f"{kind}_count") for kind in REACTION_KINDS)
+        key = (own, state, counts, tuple(mine))
+        if key not in rendered:
+            stand_in = StandIn(thread, own_id if own else None,
+                               **dict(zip(actions.POST_STATE, state)),
+                               **{f"{kind}_count": n for kind, n in zip(REACTION_KINDS, counts)})
+            rendered[key] = template.render(post=stand_in, mine=list(mine), current_user=viewer,
+                                            kinds=REACTION_KINDS, reply=reply)
+        return Markup(rendered[key].replace(str(STAND_IN_ID), str(post.id)))
+
+    return post_actions
