@@ -31,7 +31,8 @@ import socketio
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.live_latency import percentile, rss_mb  # noqa: E402
+from bench.live_latency import percentile  # noqa: E402
+from bench.servers import rss_mb  # noqa: E402
 from tests.live.conftest import free_port, make_users, start_server, stop, wait_ready  # noqa: E402
 
 
