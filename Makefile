@@ -43,16 +43,20 @@ run: $(RUN_STAMP) compile-translations
 test: $(STAMP) compile-translations chromium nginx vnu openapi-linters
 	$(BIN)/python -m pytest -q -n 2
 
-## HTTP benchmark (wrk; python wsgi.py and Gunicorn; SQLite, PostgreSQL, 2 workers + Redis),
-## then live delivery latency (one process, two with Redis).
+## HTTP benchmark (wrk, 5 s per endpoint; python wsgi.py on SQLite and PostgreSQL, Gunicorn
+## 2 workers x 4 threads on SQLite as issue #22 measured, Gunicorn 2 gevent workers + Redis on
+## PostgreSQL), each ending with issue #22's table of ratios to a bare Flask route; then server
+## memory holding 1,000 WebSockets and live delivery latency (one process; 5,000 subscribers
+## over two processes + Redis). About 10 minutes.
 bench: $(STAMP)
 	@command -v wrk >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || apt-get install -y -qq wrk >/dev/null
-	$(BIN)/python bench/http_bench.py --database sqlite
-	$(BIN)/python bench/http_bench.py --database postgresql
-	$(BIN)/python bench/http_bench.py --database sqlite --server gunicorn
-	$(BIN)/python bench/http_bench.py --database postgresql --server gunicorn --workers 2
-	$(BIN)/python bench/live_latency.py --processes 1
-	$(BIN)/python bench/live_latency.py --processes 2
+	$(BIN)/python bench/http_bench.py --database sqlite --duration 5
+	$(BIN)/python bench/http_bench.py --database postgresql --duration 5
+	$(BIN)/python bench/http_bench.py --database sqlite --server gunicorn --workers 2 --threads 4 --duration 5
+	$(BIN)/python bench/http_bench.py --database postgresql --server gunicorn --workers 2 --duration 5
+	$(BIN)/python bench/socket_memory.py --sockets 1000
+	$(BIN)/python bench/live_latency.py --processes 1 --subscribers 1,100,1000
+	$(BIN)/python bench/live_latency.py --processes 2 --subscribers 5000 --batch 200
 
 ## A million posts on each database: `seed bench` time, then search timing (about 15 minutes).
 bench-search: $(STAMP)
