@@ -26,8 +26,15 @@ import requests
 import socketio
 
 from tests.conftest import IN_CI, PG_ADMIN_URL, require_postgres
-from tests.live.conftest import free_port, make_users, server_env, start_server, stop, wait_ready
-from tests.live.test_scale_out import RedisServer
+from tests.live.conftest import (
+    RedisServer,
+    free_port,
+    make_users,
+    server_env,
+    start_server,
+    stop,
+    wait_ready,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "deploy" / "nginx-forum.conf"

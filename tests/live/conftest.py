@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 import requests
+
+from tests.conftest import IN_CI, PG_ADMIN_URL, require_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -174,3 +179,76 @@ def close_all(listeners) -> None:
         thread.start()
     for thread in threads:
         thread.join(10)
+
+
+class RedisServer:
+    def __init__(self, port: int):
+        self.port = port
+        self.process = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                import redis
+
+                if redis.Redis(port=self.port, socket_connect_timeout=0.2).ping():
+                    return
+            except Exception:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+
+@pytest.fixture
+def redis_server():
+    if shutil.which("redis-server") is None:
+        reason = "redis-server is not installed"
+        if IN_CI:
+            pytest.fail(f"CI=true requires Redis: {reason}")
+        pytest.skip(reason)
+    server = RedisServer(free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_database():
+    require_postgres()
+    import psycopg
+
+    name = f"forum_live_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+PASSWORD = "live-password-1"  # every account make_users makes
+
+
+def sign_in(base: str, username: str) -> requests.Session:
+    browser = requests.Session()
+    page = browser.get(f"{base}/login", timeout=10).text
+    r = browser.post(f"{base}/login", data={"username": username, "password": PASSWORD,
+                                            "csrf_token": csrf_of(page)},
+                     allow_redirects=False, timeout=10)
+    assert r.status_code == 303, r.text
+    return browser
+
+
+def csrf_of(page: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def cookie_header(browser: requests.Session) -> dict:
+    return {"Cookie": "; ".join(f"{k}={v}" for k, v in browser.cookies.items())}

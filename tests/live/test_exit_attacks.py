@@ -14,22 +14,23 @@ import time
 import uuid
 
 import pytest
-import requests
 
 from tests.live.conftest import (
+    PASSWORD,
     Api,
     Listener,
     close_all,
+    cookie_header,
+    csrf_of,
     free_port,
     make_users,
     server_env,
+    sign_in,
     start_server,
     stop,
     wait_ready,
 )
-from tests.live.test_scale_out import pg_database, redis_server  # noqa: F401  (fixtures)
 
-PASSWORD = "live-password-1"
 USERS = {"boss": True, "alice": False, "carol": False, "mod": False, "bystander": False,
          "dana": False, "erin": False, "fred": False, "gina": False, "hank": False}
 PRIVATE_EVENTS = ("post.created", "post.updated", "presence", "typing", "notification",
@@ -144,24 +145,6 @@ def wait_gone(listener: Listener, seconds: float = 10) -> bool:
     while listener.client.connected and time.monotonic() < deadline:
         time.sleep(0.05)
     return not listener.client.connected
-
-
-def sign_in(base: str, username: str) -> requests.Session:
-    browser = requests.Session()
-    page = browser.get(f"{base}/login", timeout=10).text
-    r = browser.post(f"{base}/login", data={"username": username, "password": PASSWORD,
-                                            "csrf_token": csrf_of(page)},
-                     allow_redirects=False, timeout=10)
-    assert r.status_code == 303, r.text
-    return browser
-
-
-def csrf_of(page: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
-
-def cookie_header(browser: requests.Session) -> dict:
-    return {"Cookie": "; ".join(f"{k}={v}" for k, v in browser.cookies.items())}
 
 
 def refused_or_gone(listener: Listener, room: str) -> bool:

@@ -19,6 +19,7 @@ from tests.live.conftest import (
     ROOT,
     Api,
     Listener,
+    RedisServer,
     close_all,
     free_port,
     make_users,
@@ -27,7 +28,6 @@ from tests.live.conftest import (
     stop,
     wait_ready,
 )
-from tests.live.test_scale_out import RedisServer
 
 DOMAIN = "forum.example.org"
 

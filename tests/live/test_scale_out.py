@@ -6,14 +6,10 @@ only what it started. Skipped with a reason when either is missing, never under 
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
-import uuid
 
 import pytest
 
-from tests.conftest import IN_CI, PG_ADMIN_URL, require_postgres
 from tests.live.conftest import (
     Api,
     Listener,
@@ -25,58 +21,6 @@ from tests.live.conftest import (
     stop,
     wait_ready,
 )
-
-
-class RedisServer:
-    def __init__(self, port: int):
-        self.port = port
-        self.process = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(100):
-            try:
-                import redis
-
-                if redis.Redis(port=self.port, socket_connect_timeout=0.2).ping():
-                    return
-            except Exception:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
-            self.process = None
-
-
-@pytest.fixture
-def redis_server():
-    if shutil.which("redis-server") is None:
-        reason = "redis-server is not installed"
-        if IN_CI:
-            pytest.fail(f"CI=true requires Redis: {reason}")
-        pytest.skip(reason)
-    server = RedisServer(free_port())
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def pg_database():
-    require_postgres()
-    import psycopg
-
-    name = f"forum_live_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -29,16 +29,17 @@ import pytest
 import requests
 
 from tests.conftest import IN_CI
-from tests.live.conftest import (
+from tests.live.conftest import (  # noqa: F401  (fixtures)
     Api,
     free_port,
     make_users,
+    pg_database,
+    redis_server,
     server_env,
     start_server,
     stop,
     wait_ready,
 )
-from tests.live.test_scale_out import pg_database, redis_server  # noqa: F401  (fixtures)
 
 
 def _scene(api: Api, tokens: dict, users: list[str]) -> dict:
