@@ -53,12 +53,15 @@ def _init_operations(app: Flask) -> None:
 
 
 def _init_database(app: Flask) -> None:
+    import click
+
+    from forum.bootstrap import init_migrations
     from forum.db import configure_engine
-    from forum.extensions import db, migrate
+    from forum.extensions import db
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(forum_config.PROJECT_ROOT / "migrations"),
-                     render_as_batch=True, compare_type=True)
+    if click.get_current_context(silent=True) is not None:  # the `flask` command: `flask db ...`
+        init_migrations(app)
     with app.app_context():
         configure_engine(db.engine)
 

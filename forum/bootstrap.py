@@ -11,9 +11,11 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import inspect, text
 
+from forum.config import PROJECT_ROOT
 from forum.extensions import db
 
 log = logging.getLogger(__name__)
+MIGRATIONS = PROJECT_ROOT / "migrations"
 _PG_LOCK_KEY = 7_413_269_001  # any constant shared by every process of this forum
 
 
@@ -41,10 +43,18 @@ def _schema_lock(app: Flask):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def init_migrations(app: Flask) -> None:
+    """Flask-Migrate, and Alembic behind it (about 11 MB), for the CLI and for the first start on
+    an empty database only: a serving process otherwise never loads them."""
+    if "migrate" in app.extensions:
+        return
+    from flask_migrate import Migrate
+
+    Migrate(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
+
+
 def ensure_schema(app: Flask) -> bool:
     """Run the migrations if the database has no tables yet. Returns True if it did."""
-    from flask_migrate import upgrade
-
     with app.app_context():
         if engine_has_schema():
             return False
@@ -52,7 +62,10 @@ def ensure_schema(app: Flask) -> bool:
             if engine_has_schema():  # another process got there first
                 return False
             log.info("empty database: creating the schema")
-            upgrade(directory=app.extensions["migrate"].directory)
+            init_migrations(app)
+            from flask_migrate import upgrade
+
+            upgrade(directory=str(MIGRATIONS))
             db.engine.dispose()
             return True
 

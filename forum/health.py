@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
+from forum.bootstrap import MIGRATIONS
 from forum.errors import Unavailable
 from forum.extensions import db
 
@@ -44,7 +45,7 @@ def migration_heads() -> set[str]:
     from alembic.script import ScriptDirectory
 
     config = Config()
-    config.set_main_option("script_location", current_app.extensions["migrate"].directory)
+    config.set_main_option("script_location", str(MIGRATIONS))
     return set(ScriptDirectory.from_config(config).get_heads())
 
 
