@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, select
 
 from forum.extensions import db
 from forum.models import Organisation, Post, Thread, User
@@ -64,9 +64,10 @@ _POST_COLUMNS = [getattr(Post, f.name) for f in fields(PostRow) if f.name not in
 _AUTHOR_COLUMNS = (User.id, User.username, User.display_name, User.erased_at, Organisation.name)
 
 
-def read_posts(post_ids: list[int], thread: Thread) -> list[PostRow]:
-    """The posts with these ids, oldest first, each with its author and their organisation."""
-    if not post_ids:
+def read_posts(post_ids: list[int] | ScalarSelect, thread: Thread) -> list[PostRow]:
+    """The posts with these ids (a list, or a query that pages them), oldest first, each with
+    its author and their organisation."""
+    if isinstance(post_ids, list) and not post_ids:
         return []
     rows = db.session.execute(
         select(*_POST_COLUMNS, *_AUTHOR_COLUMNS)

@@ -151,9 +151,8 @@ def list_posts(thread: Thread, viewer: perm.Viewer, page: int = 1, per_page: int
     if after is not None:
         ids = ids.where(Post.id > after)
     total = db.session.scalar(ids.with_only_columns(func.count(Post.id)))
-    chosen = list(db.session.scalars(
-        ids.order_by(Post.id).limit(per_page).offset((page - 1) * per_page)))
-    items = post_rows.read_posts(chosen, thread)
+    chosen = ids.order_by(Post.id).limit(per_page).offset((page - 1) * per_page)
+    items = post_rows.read_posts(chosen.scalar_subquery(), thread) if total else []
     return Page(items, page, per_page, total or 0)
 
 

@@ -20,7 +20,7 @@ import threading
 from dataclasses import dataclass
 
 from cachetools import LRUCache
-from flask import current_app
+from flask import current_app, request
 from flask_babel import get_timezone
 from markupsafe import Markup
 
@@ -72,7 +72,8 @@ def _author_key(author) -> tuple | None:
 
 
 def block_key(post, cited: bool, body_shown: bool, reader: tuple) -> tuple:
-    """Everything threads/_post_head.html reads; `reader`: their language and time zone."""
+    """Everything threads/_post_head.html reads; `reader`: their language and time zone, and
+    the address the forum is served under."""
     body = (post.hidden_reason, post.body_html) if body_shown else None
     return (post.id, post.created_at, post.edited_at, post.reply_to_id, post.pending,
             post.hidden, body_shown, body, cited, _author_key(post.author), reader)
@@ -82,7 +83,7 @@ def renderer(viewer, group):
     """The page's `post_block(post, cited)`: the kept block, or a fresh one kept for next time."""
     cache: BlockCache = current_app.extensions["post_blocks"]
     template = current_app.jinja_env.get_template(TEMPLATE)
-    reader = (current_code(), str(get_timezone()))
+    reader = (current_code(), str(get_timezone()), request.script_root)  # links carry the root
 
     def post_block(post, cited: bool) -> Markup:
         body_shown = perm.can_see_post_body(viewer, post, group)

@@ -90,6 +90,10 @@ def test_a_page_kept_by_one_process_shows_every_change_made_through_the_other(tw
     assert "Alice thought again" in block and "Original words" not in block
     assert "(edited)" in block
     assert _api_post(reader_base, thread, first)["body_markdown"] == "Alice thought again"
+    polish = requests.get(f"{reader_base}/threads/{thread}", timeout=10,
+                          headers={"Accept-Language": "pl"}).text  # each language its own block
+    assert "(edytowany)" in _article(polish, first) and "(edited)" not in _article(polish, first)
+    assert "(edited)" in _article(_page(reader_base, thread).text, first)
 
     # reaction
     assert writer("PUT", f"/posts/{first}/reactions/agree", tokens["carol"]).status_code == 200
@@ -108,6 +112,7 @@ def test_a_page_kept_by_one_process_shows_every_change_made_through_the_other(tw
     assert _api_post(reader_base, thread, reply)["body_html"] is None
     shown = _article(_page(reader_base, thread, moderator).text, reply)
     assert "Carol says something sharp" in shown and "too sharp" in shown
+    assert "Carol says something sharp" not in _page(reader_base, thread).text  # after it, too
 
     # approval: a pending post appears for everyone, unmarked, once approved elsewhere
     assert writer("PATCH", "/groups/open", tokens["boss"],
