@@ -34,9 +34,14 @@ def list_notifications(user: User, page: int = 1, per_page: int = 20
                        ) -> tuple[Page[Notification], int]:
     """Newest first, with the unread count."""
     query = _visible(select(Notification), user).order_by(Notification.id.desc())
-    unread = db.session.scalar(
-        _visible(select(func.count(Notification.id)), user).where(Notification.read.is_(False)))
-    return _paginate(query, page, per_page), unread or 0
+    return _paginate(query, page, per_page), unread_count(user)
+
+
+def unread_count(user: User) -> int:
+    """What every page's header shows: unread notifications about what the user may see now."""
+    return db.session.scalar(
+        _visible(select(func.count(Notification.id)), user)
+        .where(Notification.read.is_(False))) or 0
 
 
 @unit_of_work

@@ -78,15 +78,23 @@ def _criteria(query):
     return clause if clause is not None else true()
 
 
-def first_unread_post_id(viewer: perm.Viewer, thread: Thread) -> int | None:
-    """The oldest post the viewer has not read yet in this thread, or None."""
+def last_read_post_id(viewer: perm.Viewer, thread: Thread) -> int | None:
     user_id = _user_id(viewer)
     if user_id is None:
         return None
-    last = db.session.scalar(select(ReadPosition.last_read_post_id).where(
+    return db.session.scalar(select(ReadPosition.last_read_post_id).where(
         ReadPosition.user_id == user_id, ReadPosition.thread_id == thread.id))
+
+
+def first_unread_post_id(viewer: perm.Viewer, thread: Thread,
+                         last_read: int | None) -> int | None:
+    """The oldest post the viewer has not read yet in this thread (after `last_read`, their
+    last_read_post_id), or None."""
+    user_id = _user_id(viewer)
+    if user_id is None:
+        return None
     return db.session.scalar(select(func.min(Post.id)).where(
-        Post.thread_id == thread.id, _new_for(user_id, last)))
+        Post.thread_id == thread.id, _new_for(user_id, last_read)))
 
 
 def _upsert():
@@ -119,8 +127,14 @@ def advance(actor: User, thread: Thread, post_id: int) -> None:
         where=table.c.last_read_post_id < excluded.last_read_post_id))
 
 
+def mark_shown(actor: User, thread: Thread, post_ids: list[int], last_read: int | None) -> None:
+    """The thread page showed these posts (already visibility-checked) to a signed-in reader
+    whose position was `last_read`. Re-reading what one has read writes nothing (on SQLite a
+    write waits for every other writer)."""
+    if post_ids and (last_read is None or max(post_ids) > last_read):
+        _advance_alone(actor, thread, max(post_ids))
+
+
 @unit_of_work
-def mark_shown(actor: User, thread: Thread, post_ids: list[int]) -> None:
-    """The thread page showed these posts (already visibility-checked) to a signed-in reader."""
-    if post_ids:
-        advance(actor, thread, max(post_ids))
+def _advance_alone(actor: User, thread: Thread, post_id: int) -> None:
+    advance(actor, thread, post_id)

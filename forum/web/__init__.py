@@ -46,7 +46,7 @@ def _template_helpers(app) -> None:
     def unread_count() -> int:
         if not current_user.is_authenticated:
             return 0
-        return notifications.list_notifications(current_user, 1, 1)[1]
+        return notifications.unread_count(current_user)
 
     app.jinja_env.globals["unread_count"] = unread_count
     from forum.web.consultations import consent_choices, phase_choices

@@ -33,9 +33,10 @@ def _render_thread(thread, form, status=200, preview=None):
     result = queries.list_posts(thread, me, page, PER_PAGE)
     ids = [p.id for p in result.items]
     group = thread.topic.group
-    first_unread = reading.first_unread_post_id(me, thread)
-    if me.is_authenticated and ids and request.method == "GET":
-        reading.mark_shown(me, thread, ids)  # what this page shows is read
+    last_read = reading.last_read_post_id(me, thread)
+    first_unread = reading.first_unread_post_id(me, thread, last_read)
+    if me.is_authenticated and request.method == "GET":
+        reading.mark_shown(me, thread, ids, last_read)  # what this page shows is read
     reply_decision = actions.reply(me, thread)
     return render_template(
         "threads/show.html", thread=thread, topic=thread.topic, group=group, posts=result.items,
