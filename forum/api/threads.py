@@ -12,7 +12,7 @@ from forum.errors import ValidationFailed
 from forum.permissions import actions
 from forum.serializers import post_json, thread_json
 from forum.services import posts as post_service
-from forum.services import queries, summaries
+from forum.services import queries, thread_pages
 from forum.services import threads as thread_service
 
 
@@ -56,10 +56,9 @@ def thread_posts(thread_id: int):
     me = viewer()
     thread = queries.get_thread(thread_id, me)
     page, per_page = page_args()
-    result = queries.list_posts(thread, me, page, per_page, after=_after_arg())
+    result, cited = thread_pages.list_posts(thread, me, page, per_page, after=_after_arg())
     ids = [post.id for post in result.items]
     mine = queries.my_reactions(me, ids)
-    cited = summaries.cited_post_set(ids)
     can = actions.post_can_for_page(me, result.items)
     group = thread.topic.group
     return page_json(result, lambda p: post_json(p, me, mine.get(p.id, []), group,

@@ -38,6 +38,9 @@ class Thread(Base):
     # An objection raised in sign-off may open a thread about its paragraph.
     signoff_paragraph_id: Mapped[int | None] = mapped_column(
         ForeignKey("signoff_paragraphs.id", ondelete="SET NULL"))
+    # Bumped by the database's own triggers (migration 0017) whenever a page of the thread's
+    # posts would read differently; the application never writes it.
+    content_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     topic = relationship("Topic", lazy="joined")
     author = relationship("User", lazy="joined")

@@ -283,6 +283,17 @@ def visible_threads(query: Select, user: Viewer, group: Group) -> Select:
     return query.where(Thread.pending.is_(False))
 
 
+def post_listing_class(user: Viewer, group: Group) -> tuple:
+    """Readers to whom `visible_posts` gives the same list: the group's moderators, each
+    signed-in reader (their own pending posts are theirs alone), everyone else. Change both
+    together."""
+    if is_moderator(user, group):
+        return ("moderators", group.id)
+    if _signed_in(user):
+        return ("reader", user.id)
+    return ("everyone",)
+
+
 def visible_posts(query: Select, user: Viewer, group: Group) -> Select:
     """Posts of one group's thread: rejected never, pending only for their author and moderators."""
     if is_moderator(user, group):

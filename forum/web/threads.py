@@ -14,7 +14,14 @@ from forum.markup import plain_text, render_markdown
 from forum.models import REACTION_KINDS, Post
 from forum.permissions import actions
 from forum.serializers import user_ref
-from forum.services import following, moderation, queries, questions, reading, summaries
+from forum.services import (
+    following,
+    moderation,
+    queries,
+    questions,
+    reading,
+    thread_pages,
+)
 from forum.services import posts as post_service
 from forum.services import threads as thread_service
 from forum.services.validation import parse_id
@@ -30,7 +37,7 @@ def _render_thread(thread, form, status=200, preview=None):
                                  else _("No particular question"))] + [
         (str(q.id), f"{q.number}. {q.text[:90]}") for q in qs]
     page = page_number(request.args.get("page"))
-    result = queries.list_posts(thread, me, page, PER_PAGE)
+    result, cited = thread_pages.list_posts(thread, me, page, PER_PAGE)
     ids = [p.id for p in result.items]
     group = thread.topic.group
     last_read = reading.last_read_post_id(me, thread)
@@ -41,7 +48,7 @@ def _render_thread(thread, form, status=200, preview=None):
     return render_template(
         "threads/show.html", thread=thread, topic=thread.topic, group=group, posts=result.items,
         page=result.page, pages=max(1, -(-result.total // PER_PAGE)), total=result.total,
-        my=queries.my_reactions(me, ids), cited=summaries.cited_post_set(ids), form=form,
+        my=queries.my_reactions(me, ids), cited=cited, form=form,
         preview=preview, action=ActionForm(), questions=qs, live_post=post_blocks.StandIn(thread),
         own_live_post=post_blocks.StandIn(thread, author_id=me.id) if me.is_authenticated else None,
         live_post_id=post_blocks.STAND_IN_ID, flag_form=FlagForm(), kinds=REACTION_KINDS,

@@ -127,6 +127,14 @@ def test_a_page_kept_by_one_process_shows_every_change_made_through_the_other(tw
     for browser in (None, moderator):
         block = _article(_page(reader_base, thread, browser).text, waiting["id"])
         assert "Carol waits her turn" in block and "Awaiting approval" not in block
+    assert _api_post(reader_base, thread, waiting["id"])["pending"] is False
+
+    # a new display name shows on every post of its author
+    assert writer("PATCH", "/me", tokens["carol"],
+                  {"display_name": "Carol Renamed"}).status_code == 200
+    assert "Carol Renamed" in _article(_page(reader_base, thread).text, waiting["id"])
+    assert _api_post(reader_base, thread, waiting["id"])["author"]["display_name"] == (
+        "Carol Renamed")
 
     # erasure: the author's name and link go from every kept block
     assert 'href="/users/alice"' in _page(reader_base, thread).text
