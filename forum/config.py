@@ -43,11 +43,12 @@ def _secret_key(instance: Path) -> str:
     return key
 
 
-def _upload_max_mb(value: str | None) -> int:
+def _whole_number(env, name: str, default: int, highest: int, what: str) -> int:
+    value = env.get(name)
     if value is None or not value.strip():
-        return 20
-    if not value.strip().isdigit() or not 1 <= int(value) <= 2000:
-        raise RuntimeError("UPLOAD_MAX_MB must be a whole number of megabytes, 1 to 2000")
+        return default
+    if not value.strip().isdigit() or not 1 <= int(value) <= highest:
+        raise RuntimeError(f"{name} must be a whole number of {what}, 1 to {highest}")
     return int(value)
 
 
@@ -105,7 +106,13 @@ def from_environment(env: dict[str, str] | None = None) -> dict:
         # A request over 1 MiB answers 413 before any view reads it.
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         # ...except an upload of a document, which may be this large (its routes only).
-        "UPLOAD_MAX_MB": _upload_max_mb(env.get("UPLOAD_MAX_MB")),
+        "UPLOAD_MAX_MB": _whole_number(env, "UPLOAD_MAX_MB", 20, 2000, "megabytes"),
+        # What each process keeps of thread pages (forum/services/thread_pages.py) and of posts'
+        # rendered blocks (forum/web/post_blocks.py): more is faster reading, more memory.
+        "THREAD_PAGE_CACHE_SIZE": _whole_number(env, "THREAD_PAGE_CACHE_SIZE", 300, 100_000,
+                                                "pages"),
+        "POST_BLOCK_CACHE_SIZE": _whole_number(env, "POST_BLOCK_CACHE_SIZE", 4000, 1_000_000,
+                                               "posts"),
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": False,
         "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),

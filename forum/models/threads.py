@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.models.base import Base, UTCDateTime, utcnow
@@ -38,9 +38,10 @@ class Thread(Base):
     # An objection raised in sign-off may open a thread about its paragraph.
     signoff_paragraph_id: Mapped[int | None] = mapped_column(
         ForeignKey("signoff_paragraphs.id", ondelete="SET NULL"))
-    # Bumped by the database's own triggers (migration 0017) whenever a page of the thread's
-    # posts would read differently; the application never writes it.
-    content_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A new random number from the database's own triggers (migration 0017) whenever a page of
+    # the thread's posts would read differently. The application never writes it: a new thread
+    # reads it back from the database.
+    content_version: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
     topic = relationship("Topic", lazy="joined")
     author = relationship("User", lazy="joined")

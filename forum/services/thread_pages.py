@@ -46,8 +46,8 @@ def _kept() -> _Pages:
     pages = current_app.extensions.get("thread_pages")
     if pages is None:
         pages = current_app.extensions.setdefault(
-            "thread_pages", _Pages(int(current_app.config.get("THREAD_PAGE_CACHE_SIZE",
-                                                              DEFAULT_SIZE))))
+            "thread_pages", _Pages(current_app.config.get("THREAD_PAGE_CACHE_SIZE",
+                                                          DEFAULT_SIZE)))
     return pages
 
 

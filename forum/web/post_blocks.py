@@ -61,7 +61,7 @@ class BlockCache:
 
 def init_app(app) -> None:
     app.extensions["post_blocks"] = BlockCache(
-        int(app.config.get("POST_BLOCK_CACHE_SIZE", DEFAULT_SIZE)))
+        app.config.get("POST_BLOCK_CACHE_SIZE", DEFAULT_SIZE))
 
 
 def _author_key(author) -> tuple | None:

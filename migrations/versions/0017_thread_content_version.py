@@ -7,8 +7,10 @@ Whatever a page of a thread's posts shows (the posts, their authors' names and o
 the published summaries citing them) changes only through these tables, so triggers on them bump
 `threads.content_version` in the same transaction as the change: no writer can forget to, and
 every process reading the thread sees the new version (forum/services/thread_pages.py keys its
-kept pages by it). On SQLite a later batch migration that copies one of these tables drops its
-triggers: it must create them again (TRIGGERS below).
+kept pages by it). The version is a fresh random number each time, never a count: a count can
+come back (a rolled-back transaction, or a deleted thread's id taken again by a new one, which
+SQLite does) and would find another content's kept page. On SQLite a later batch migration
+that copies one of these tables drops its triggers: it must create them again (TRIGGERS).
 """
 import sqlalchemy as sa
 from alembic import op
@@ -18,10 +20,12 @@ down_revision = "0016"
 branch_labels = None
 depends_on = None
 
-BUMP = "UPDATE threads SET content_version = content_version + 1 WHERE id"
+RANDOM = {"sqlite": "random()", "postgresql": "(random() * 9007199254740991)::bigint"}
+BUMP = "UPDATE threads SET content_version = {random} WHERE id"
 
 # (name, table, event, threads touched): {row} is NEW or OLD.
 TRIGGERS = [
+    ("threads_version_insert", "threads", "INSERT", "= {new}.id"),
     ("posts_bump_insert", "posts", "INSERT", "= {new}.thread_id"),
     ("posts_bump_update", "posts", "UPDATE", "IN ({old}.thread_id, {new}.thread_id)"),
     ("posts_bump_delete", "posts", "DELETE", "= {old}.thread_id"),
@@ -40,21 +44,28 @@ TRIGGERS = [
 ]
 
 
+def _bump(dialect, target):
+    return (BUMP.format(random=RANDOM[dialect]) + " "
+            + target.format(new="NEW", old="OLD") + ";")
+
+
 def _sqlite(name, table, event, target):
-    return (f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN "
-            f"{BUMP} {target.format(new='NEW', old='OLD')}; END")
+    return f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {_bump('sqlite', target)} END"
 
 
 def _postgresql(name, table, event, target):
     function = (f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                f"{BUMP} {target.format(new='NEW', old='OLD')}; RETURN NULL; END $$")
-    trigger = f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()"
+                f"{_bump('postgresql', target)} RETURN NULL; END $$")
+    trigger = (f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW "
+               f"EXECUTE FUNCTION {name}()")
     return [function, trigger]
 
 
 def upgrade():
-    op.add_column("threads", sa.Column("content_version", sa.Integer(), nullable=False,
+    op.add_column("threads", sa.Column("content_version", sa.BigInteger(), nullable=False,
                                        server_default="0"))
+    dialect = op.get_bind().dialect.name
+    op.execute(f"UPDATE threads SET content_version = {RANDOM[dialect]}")
     for trigger in TRIGGERS:
         if op.get_bind().dialect.name == "postgresql":
             for statement in _postgresql(*trigger):
