@@ -39,9 +39,11 @@ def list_notifications(user: User, page: int = 1, per_page: int = 20
 
 def unread_count(user: User) -> int:
     """What every page's header shows: unread notifications about what the user may see now."""
-    return db.session.scalar(
-        _visible(select(func.count(Notification.id)), user)
-        .where(Notification.read.is_(False))) or 0
+    unread = select(func.count(Notification.id)).where(Notification.user_id == user.id,
+                                                       Notification.read.is_(False))
+    if not db.session.scalar(unread):  # most pages: nothing unread, no need to ask what is seen
+        return 0
+    return db.session.scalar(_visible(unread, user)) or 0
 
 
 @unit_of_work

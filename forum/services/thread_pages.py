@@ -15,11 +15,8 @@ words show, and the `can` of each post, are still worked out per reader from the
 from __future__ import annotations
 
 import dataclasses
-import threading
 
-from cachetools import LRUCache
-from flask import current_app
-
+from forum import kept as kept_values
 from forum import permissions as perm
 from forum.models import Thread
 from forum.services import queries, summaries
@@ -28,40 +25,18 @@ from forum.services.queries import Page
 DEFAULT_SIZE = 300  # pages kept per process (a page of 20 posts is some 40 KB at most)
 
 
-class _Pages:
-    def __init__(self, size: int):
-        self._pages: LRUCache = LRUCache(maxsize=size)
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple):
-        with self._lock:
-            return self._pages.get(key)
-
-    def put(self, key: tuple, value) -> None:
-        with self._lock:
-            self._pages[key] = value
-
-
-def _kept() -> _Pages:
-    pages = current_app.extensions.get("thread_pages")
-    if pages is None:
-        pages = current_app.extensions.setdefault(
-            "thread_pages", _Pages(current_app.config.get("THREAD_PAGE_CACHE_SIZE",
-                                                          DEFAULT_SIZE)))
-    return pages
-
-
 def list_posts(thread: Thread, viewer: perm.Viewer, page: int = 1, per_page: int = 20,
                after: int | None = None) -> tuple[Page, set[int]]:
     """queries.list_posts and the cited ones among them (summaries.cited_post_set)."""
     group = thread.topic.group
     key = (thread.id, thread.content_version, perm.post_listing_class(viewer, group), page,
            per_page, after)
-    kept = _kept().get(key)
+    pages = kept_values.for_app("thread_pages", "THREAD_PAGE_CACHE_SIZE", DEFAULT_SIZE)
+    kept = pages.get(key)
     if kept is None:
         result = queries.list_posts(thread, viewer, page, per_page, after=after)
         kept = (result, frozenset(summaries.cited_post_set([p.id for p in result.items])))
-        _kept().put(key, kept)
+        pages.put(key, kept)
     result, cited = kept
     # Rows are shared between requests: each reader gets copies joined to their own thread.
     rows = [dataclasses.replace(row, thread=thread) for row in result.items]

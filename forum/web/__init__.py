@@ -25,9 +25,6 @@ def register(app) -> None:
 
     app.register_blueprint(bp)
     _template_helpers(app)
-    from forum.web import post_blocks
-
-    post_blocks.init_app(app)
 
 
 def _template_helpers(app) -> None:

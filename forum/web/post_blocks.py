@@ -9,21 +9,20 @@ decided before a block is asked for (the page lists only posts the reader may se
 a hidden body shows is part of the key.
 
 The controls under a post are the reader's own and are never kept between requests; within a
-page they are rendered once per kind of post (actions.POST_STATE, the reader's reactions and the
-counts) for a stand-in, whose id is then swapped for each post's, as the live script does for
-posts that arrive while the page is open.
+page they are rendered once per kind of post (actions.POST_STATE, the reader's reactions, which
+counts are not zero) for a stand-in, whose id and counts are then swapped for each post's, as the
+live script does for posts that arrive while the page is open.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
-from cachetools import LRUCache
 from flask import current_app, request
 from flask_babel import get_timezone
 from markupsafe import Markup
 
+from forum import kept
 from forum import permissions as perm
 from forum.i18n import current_code
 from forum.models import REACTION_KINDS
@@ -32,36 +31,8 @@ from forum.permissions import actions
 TEMPLATE = "threads/_post_head.html"
 ACTIONS_TEMPLATE = "threads/_post_actions.html"
 STAND_IN_ID = 2**31 - 1  # no post has it: swapped for the real id, here and by the live script
+COUNT_STAND_INS = (2**31 - 2, 2**31 - 3, 2**31 - 4)  # no count reaches them: one per kind
 DEFAULT_SIZE = 4000  # blocks kept per process: about 2 KB each
-
-
-class BlockCache:
-    def __init__(self, size: int):
-        self._blocks: LRUCache = LRUCache(maxsize=size)
-        self._lock = threading.Lock()
-        self.hits = self.misses = 0
-
-    def get(self, key: tuple) -> Markup | None:
-        with self._lock:
-            block = self._blocks.get(key)
-        if block is None:
-            self.misses += 1
-        else:
-            self.hits += 1
-        return block
-
-    def put(self, key: tuple, block: Markup) -> None:
-        with self._lock:
-            self._blocks[key] = block
-
-    def clear(self) -> None:
-        with self._lock:
-            self._blocks.clear()
-
-
-def init_app(app) -> None:
-    app.extensions["post_blocks"] = BlockCache(
-        app.config.get("POST_BLOCK_CACHE_SIZE", DEFAULT_SIZE))
 
 
 def _author_key(author) -> tuple | None:
@@ -81,17 +52,17 @@ def block_key(post, cited: bool, body_shown: bool, reader: tuple) -> tuple:
 
 def renderer(viewer, group):
     """The page's `post_block(post, cited)`: the kept block, or a fresh one kept for next time."""
-    cache: BlockCache = current_app.extensions["post_blocks"]
+    blocks = kept.for_app("post_blocks", "POST_BLOCK_CACHE_SIZE", DEFAULT_SIZE)
     template = current_app.jinja_env.get_template(TEMPLATE)
     reader = (current_code(), str(get_timezone()), request.script_root)  # links carry the root
 
     def post_block(post, cited: bool) -> Markup:
         body_shown = perm.can_see_post_body(viewer, post, group)
         key = block_key(post, cited, body_shown, reader)
-        block = cache.get(key)
+        block = blocks.get(key)
         if block is None:
             block = Markup(template.render(post=post, cited=cited, body_shown=body_shown))
-            cache.put(key, block)
+            blocks.put(key, block)
         return block
 
     return post_block
@@ -126,14 +97,19 @@ def actions_renderer(viewer, thread, reply):
     def post_actions(post, mine) -> Markup:
         own = own_id is not None and post.author_id == own_id
         state = tuple(getattr(post, name) for name in actions.POST_STATE)
-        counts = tuple(getattr(post, f"{kind}_count") for kind in REACTION_KINDS)
-        key = (own, state, counts, tuple(mine))
+        counts = [getattr(post, f"{kind}_count") for kind in REACTION_KINDS]
+        key = (own, state, tuple(n > 0 for n in counts), tuple(mine))
         if key not in rendered:
             stand_in = StandIn(thread, own_id if own else None,
                                **dict(zip(actions.POST_STATE, state)),
-                               **{f"{kind}_count": n for kind, n in zip(REACTION_KINDS, counts)})
+                               **{f"{kind}_count": stand_in if n else 0 for kind, n, stand_in
+                                  in zip(REACTION_KINDS, counts, COUNT_STAND_INS)})
             rendered[key] = template.render(post=stand_in, mine=list(mine), current_user=viewer,
                                             kinds=REACTION_KINDS, reply=reply)
-        return Markup(rendered[key].replace(str(STAND_IN_ID), str(post.id)))
+        html = rendered[key].replace(str(STAND_IN_ID), str(post.id))
+        for n, stand_in in zip(counts, COUNT_STAND_INS):
+            if n:
+                html = html.replace(str(stand_in), str(n))
+        return Markup(html)
 
     return post_actions

@@ -74,6 +74,32 @@ def test_an_empty_search_suggests_dropping_each_filter(world, client):
     assert "No results: try other or fewer words." in _get(client, "/search?q=zzyzx")
 
 
+def test_each_post_shows_its_own_counts_and_controls(world, client, api):
+    """The controls are rendered once per kind of post and given each post's id and counts."""
+    thread = world.threads["public"].id
+    first = world.posts["public"].id
+    second = api.post(f"/threads/{thread}/posts", world.tokens["facilitator"],
+                      {"body": "A second view"}).json["id"]
+    for name in ("facilitator", "moderator"):
+        api.put(f"/posts/{first}/reactions/thanks", world.tokens[name])
+    api.put(f"/posts/{second}/reactions/thanks", world.tokens["member"])
+    sign_in(client, "member")
+    for html in (_get(client, f"/threads/{thread}"),
+                 _get(client.application.test_client(), f"/threads/{thread}")):
+        for post, count in ((first, "2"), (second, "1")):
+            article = re.search(rf'<article[^>]*id="post-{post}".*?</article>', html, re.S)
+            counts = dict(re.findall(r'data-kind="(\w+)">\w+ <span class="count">(\d*)</span>',
+                                     article.group(0)))
+            assert counts["thanks"] == count
+    member_page = _get(client, f"/threads/{thread}")  # the member wrote the first, not the second
+    assert f'formaction="/posts/{second}/react/thanks"' in member_page
+    assert f'href="/posts/{first}/edit"' in member_page
+    assert f'href="/posts/{second}/edit"' not in member_page
+    mine = re.search(rf'formaction="/posts/{second}/react/thanks" class="mine"', member_page)
+    assert mine and not re.search(rf'formaction="/posts/{first}/react/thanks" class="mine"',
+                                  member_page)
+
+
 def test_reaction_counts_show_only_where_not_zero(world, client, api):
     post = world.posts["public"].id
     api.put(f"/posts/{post}/reactions/thanks", world.tokens["facilitator"])
