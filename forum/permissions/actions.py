@@ -371,12 +371,18 @@ def post_can(user: Viewer, post: Post) -> dict[str, bool | str]:
 POST_STATE = ("pending", "hidden", "rejected")
 
 
+def post_kind(user: Viewer, post) -> tuple:
+    """(whether the user wrote it, *POST_STATE): posts of one thread alike in this get the same
+    answers from every post rule."""
+    return (_is_author(user, post.author_id), *(getattr(post, name) for name in POST_STATE))
+
+
 def post_can_for_page(user: Viewer, posts) -> dict[int, dict[str, bool | str]]:
     """post id -> `post_can`, for posts of one thread."""
     answers: dict[tuple, dict[str, bool | str]] = {}
     by_post = {}
     for post in posts:
-        key = (_is_author(user, post.author_id), *(getattr(post, name) for name in POST_STATE))
+        key = post_kind(user, post)
         if key not in answers:
             answers[key] = post_can(user, post)
         by_post[post.id] = answers[key]

@@ -92,22 +92,21 @@ def actions_renderer(viewer, thread, reply):
     """The page's `post_actions(post, mine)`: this reader's controls under one post."""
     template = current_app.jinja_env.get_template(ACTIONS_TEMPLATE)
     rendered: dict[tuple, str] = {}
-    own_id = getattr(viewer, "id", None) if getattr(viewer, "is_authenticated", False) else None
 
     def post_actions(post, mine) -> Markup:
-        own = own_id is not None and post.author_id == own_id
-        state = tuple(getattr(post, name) for name in actions.POST_STATE)
+        alike = actions.post_kind(viewer, post)
         counts = [getattr(post, f"{kind}_count") for kind in REACTION_KINDS]
-        key = (own, state, tuple(n > 0 for n in counts), tuple(mine))
+        key = (alike, tuple(n > 0 for n in counts), tuple(mine))
         if key not in rendered:
-            stand_in = StandIn(thread, own_id if own else None,
-                               **dict(zip(actions.POST_STATE, state)),
+            own, *state = alike
+            stand_in = StandIn(thread, viewer.id if own else None,
+                               **dict(zip(actions.POST_STATE, state, strict=True)),
                                **{f"{kind}_count": stand_in if n else 0 for kind, n, stand_in
-                                  in zip(REACTION_KINDS, counts, COUNT_STAND_INS)})
+                                  in zip(REACTION_KINDS, counts, COUNT_STAND_INS, strict=True)})
             rendered[key] = template.render(post=stand_in, mine=list(mine), current_user=viewer,
                                             kinds=REACTION_KINDS, reply=reply)
         html = rendered[key].replace(str(STAND_IN_ID), str(post.id))
-        for n, stand_in in zip(counts, COUNT_STAND_INS):
+        for n, stand_in in zip(counts, COUNT_STAND_INS, strict=True):
             if n:
                 html = html.replace(str(stand_in), str(n))
         return Markup(html)
