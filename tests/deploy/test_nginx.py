@@ -18,18 +18,18 @@ import ssl
 import subprocess
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 import requests
 import socketio
 
-from tests.conftest import IN_CI, PG_ADMIN_URL, require_postgres
+from tests.conftest import IN_CI
 from tests.live.conftest import (
     RedisServer,
     free_port,
     make_users,
+    scratch_pg_database,
     server_env,
     start_server,
     stop,
@@ -119,15 +119,8 @@ def redis_server():
 
 @pytest.fixture(scope="module")
 def pg_database():
-    require_postgres()
-    import psycopg
-
-    name = f"forum_deploy_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_pg_database("forum_deploy") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -220,17 +221,26 @@ def redis_server():
     server.stop()
 
 
-@pytest.fixture
-def pg_database():
+@contextlib.contextmanager
+def scratch_pg_database(prefix: str):
+    """A PostgreSQL database of its own for the block, dropped after; its URL."""
     require_postgres()
     import psycopg
 
-    name = f"forum_live_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_database():
+    with scratch_pg_database("forum_live") as url:
+        yield url
 
 
 PASSWORD = "live-password-1"  # every account make_users makes
