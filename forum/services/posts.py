@@ -39,7 +39,7 @@ def create_post(actor: User, thread: Thread, body: str, reply_to: int | None = N
                 created_at=now, pending=pending, question_id=question_id)
     db.session.add(post)
     db.session.flush()
-    search.index_post(post)
+    search.index_post(post, new=True)
     drafts.discard_reply_draft(actor, thread)
     following.keep_hearing(actor, thread)
     reading.advance(actor, thread, post.id)  # one has read what one answers

@@ -30,11 +30,12 @@ _MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
 
 # --- keeping the index current (called by the services, inside their unit of work) -----------
 
-def _upsert(kind: str, object_id: int, **values) -> None:
+def _upsert(kind: str, object_id: int, *, new: bool = False, **values) -> None:
+    """`new`: the object was made in this unit of work, so it has no entry to look for yet."""
     # Our snippet markers must not come from the text itself.
     values["body"] = values["body"].translate({2: None, 3: None})
     values["title"] = values["title"].translate({2: None, 3: None})
-    entry = db.session.scalar(
+    entry = None if new else db.session.scalar(
         select(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.object_id == object_id))
     if entry is None:
         db.session.add(SearchEntry(kind=kind, object_id=object_id, **values))
@@ -49,15 +50,15 @@ def index_topic(topic: Topic) -> None:
             created_at=topic.created_at)
 
 
-def index_thread(thread: Thread) -> None:
-    _upsert("thread", thread.id, group_id=thread.topic.group_id, topic_id=thread.topic_id,
+def index_thread(thread: Thread, *, new: bool = False) -> None:
+    _upsert("thread", thread.id, new=new, group_id=thread.topic.group_id, topic_id=thread.topic_id,
             thread_id=thread.id, title=thread.title, body="", hidden=False,
             pending=thread.pending, created_at=thread.created_at)
 
 
-def index_post(post: Post) -> None:
+def index_post(post: Post, *, new: bool = False) -> None:
     thread = post.thread
-    _upsert("post", post.id, group_id=thread.topic.group_id, topic_id=thread.topic_id,
+    _upsert("post", post.id, new=new, group_id=thread.topic.group_id, topic_id=thread.topic_id,
             thread_id=thread.id, title=thread.title, body=plain_text(post.body_html),
             hidden=post.hidden, pending=post.pending or post.rejected,
             created_at=post.created_at)

@@ -58,8 +58,8 @@ def start_thread(actor: User, topic: Topic, title: str, body: str, *,
         )
     db.session.flush()
     thread.first_post = post
-    search.index_thread(thread)
-    search.index_post(post)
+    search.index_thread(thread, new=True)
+    search.index_post(post, new=True)
     drafts.discard_thread_draft(actor, topic)
     following.keep_hearing(actor, thread)
     reading.advance(actor, thread, post.id)
