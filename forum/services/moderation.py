@@ -186,7 +186,11 @@ def approve_post(actor: User, post: Post, body: str | None = None,
     thread_was_pending = thread.pending
     if thread.pending:
         thread.pending = False
-        thread.post_count = 0
+        # Replies its moderators wrote while it waited count from now on; publish_new_post adds
+        # the first post.
+        thread.post_count = db.session.scalar(
+            select(func.count(Post.id)).where(Post.thread_id == thread.id, Post.id != post.id,
+                                              Post.pending.is_(False), Post.rejected.is_(False)))
         search.index_thread(thread)
         db.session.execute(update(Topic).where(Topic.id == thread.topic_id)
                            .values(thread_count=Topic.thread_count + 1))

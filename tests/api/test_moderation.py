@@ -140,6 +140,21 @@ def test_pending_thread_and_rejection(world, api):
     assert "reject" in log_actions(api, world)
 
 
+def test_approving_a_held_thread_counts_the_replies_its_moderators_wrote_meanwhile(world, api):
+    slug = world.groups["public"].slug
+    api.patch(f"/groups/{slug}", world.tokens["moderator"], {"premoderate": True})
+    thread = api.post(f"/topics/{world.topics['public'].id}/threads", world.tokens["member"],
+                      {"title": "Held thread", "body": "first words"}).get_json()
+    for words in ("A first answer", "A second answer"):
+        assert api.post(f"/threads/{thread['id']}/posts", world.tokens["moderator"],
+                        {"body": words}).status_code == 201
+    assert api.post(f"/posts/{thread['first_post']['id']}/approve",
+                    world.tokens["moderator"]).status_code == 200
+    shown = api.get(f"/threads/{thread['id']}", world.tokens["facilitator"]).get_json()
+    listed = api.get(f"/threads/{thread['id']}/posts", world.tokens["facilitator"]).get_json()
+    assert shown["post_count"] == listed["total"] == 3
+
+
 def test_suspended_member_reads_but_cannot_contribute_until_lifted(world, api):
     slug, thread, post = (world.groups["public"].slug, world.threads["public"],
                           world.posts["public"])
