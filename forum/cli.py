@@ -175,6 +175,20 @@ def reminders_send(within_hours: int):
     click.echo(f"sent {sent} reminders, {mailed} mails")
 
 
+@click.group("search", help="The search index.")
+def search_cli():
+    pass
+
+
+@search_cli.command("reindex")
+def search_reindex():
+    """Write the whole search index again from the posts, threads, topics and summaries (search
+    keeps answering meanwhile)."""
+    from forum.services import search
+
+    click.echo(f"reindexed {search.reindex()} entries")
+
+
 @click.command("doctor")
 def doctor_command():
     """Check this deployment's settings and dependencies; print each problem with its fix."""
@@ -201,3 +215,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(doctor_command)
+    app.cli.add_command(search_cli)

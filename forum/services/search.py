@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, literal_column, or_, select, text, update
 from flask_babel import gettext
 
 from forum import permissions as perm
+from forum.db import unit_of_work
 from forum.errors import ValidationFailed
 from forum.extensions import db
 from forum.markup import plain_text
@@ -69,6 +70,38 @@ def index_summary(summary: Summary, topic: Topic) -> None:
     _upsert("summary", topic.id, group_id=topic.group_id, topic_id=topic.id, thread_id=None,
             title=f"Summary: {topic.title}", body=plain_text(summary.body_html), hidden=False,
             pending=False, created_at=summary.published_at or summary.created_at)
+
+
+# --- writing the whole index again (flask search reindex) --------------------------------------
+
+def reindex(batch: int = 500) -> int:
+    """Write every entry again from what it indexes, a batch per transaction, while search keeps
+    answering: after a change to how text is indexed (entries written before plain_text gave
+    characters rather than entities showed them escaped twice). Returns the entries written."""
+    written = 0
+    for model, index in ((Topic, index_topic), (Thread, index_thread), (Post, index_post)):
+        last = 0
+        while ids := list(db.session.scalars(select(model.id).where(model.id > last)
+                                             .order_by(model.id).limit(batch))):
+            _reindex(model, ids, index)
+            written, last = written + len(ids), ids[-1]
+    latest = (select(func.max(Summary.id)).where(Summary.published.is_(True))
+              .group_by(Summary.topic_id))
+    for summary in db.session.scalars(select(Summary).where(Summary.id.in_(latest))):
+        _reindex_summary(summary)
+        written += 1
+    return written
+
+
+@unit_of_work
+def _reindex(model, ids: list[int], index) -> None:
+    for item in db.session.scalars(select(model).where(model.id.in_(ids))):
+        index(item)
+
+
+@unit_of_work
+def _reindex_summary(summary: Summary) -> None:
+    index_summary(summary, db.session.get(Topic, summary.topic_id))
 
 
 def move_thread(thread: Thread) -> None:

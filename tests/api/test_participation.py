@@ -263,6 +263,27 @@ def test_search_results_say_who_when_and_where_and_page(world, api):
     assert len(ids) == len(set(ids)) == 3  # each post once
 
 
+def test_search_reindex_writes_old_entries_again(world, api, app):
+    """Entries written before plain_text gave characters showed entities escaped twice; the
+    operator's `flask search reindex` writes every entry again from what it indexes."""
+    from sqlalchemy import update
+
+    from forum.models import SearchEntry
+
+    post = f.post(world.users["facilitator"], _thread(world), "Wombats & biscuits for tea")
+    db.session.execute(update(SearchEntry).where(SearchEntry.kind == "post",
+                                                 SearchEntry.object_id == post.id)
+                       .values(body="Wombats &amp; biscuits for tea"))  # as written before
+    db.session.commit()
+    snippet = lambda: api.get("/search?q=wombats", world.tokens["member"]).json[  # noqa: E731
+        "results"][0]["snippet"]
+    assert "&amp;amp;" in snippet()
+    result = app.test_cli_runner().invoke(args=["search", "reindex"])
+    assert result.exit_code == 0 and "reindexed" in result.output, result.output
+    assert "</mark> &amp; biscuits" in snippet() and "&amp;amp;" not in snippet()
+    assert api.get("/search?q=wombats", world.tokens["member"]).json["total"] == 1
+
+
 def test_search_filters_by_author_and_dates(world, api):
     thread = _thread(world)
     f.post(world.users["facilitator"], thread, "Wombats by the facilitator")
