@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from forum.errors import Conflict, NotFound, NotSignedIn, PermissionDenied, RateLimited
 from forum.extensions import db
 from forum.models import Post, Thread, Topic
+from forum.permissions import rights
 from forum.permissions.rights import (
     Viewer,
     _is_author,
@@ -348,6 +349,76 @@ def vote_in_signoff(user: Viewer, topic: Topic) -> Decision:
     if latest is None or not latest.is_open:
         return Refusal(409, gettext("No sign-off is open on this topic."))
     return True
+
+
+# --- rules of who alone: whatever the state, only these people --------------------------------
+
+def _only(user: Viewer, allowed: bool, sentence: str) -> Decision:
+    if allowed:
+        return True
+    if not _signed_in(user):
+        return Refusal(401, gettext("Sign in to do this."), remedy="sign_in")
+    return Refusal(403, sentence)
+
+
+def administer(user: Viewer) -> Decision:
+    return _only(user, rights.is_admin(user), gettext("Only site administrators do this."))
+
+
+def manage_organisations(user: Viewer) -> Decision:
+    return _only(user, rights.can_manage_organisations(user),
+                 gettext("Only site administrators manage organisations."))
+
+
+def invite(user: Viewer, group) -> Decision:
+    return _only(user, rights.can_manage_members(user, group),
+                 gettext("Only the group's moderators invite people."))
+
+
+def see_invitations(user: Viewer, group) -> Decision:
+    return _only(user, rights.can_manage_members(user, group),
+                 gettext("Only the group's moderators see invitations."))
+
+
+def revoke_invitation(user: Viewer, group) -> Decision:
+    return _only(user, rights.can_manage_members(user, group),
+                 gettext("Only the group's moderators revoke invitations."))
+
+
+def moderate_group(user: Viewer, group) -> Decision:
+    """Every moderators' tool of a group that has no rule of its own."""
+    return _only(user, rights.can_moderate_group(user, group),
+                 gettext("Only the group's moderators do this."))
+
+
+def read_moderation_log(user: Viewer, group) -> Decision:
+    return _only(user, rights.can_moderate_group(user, group),
+                 gettext("Only the group's moderators read the moderation log."))
+
+
+def see_revisions(user: Viewer, post: Post) -> Decision:
+    return _only(user, rights.can_see_revisions(user, post),
+                 gettext("Only the author and moderators see earlier versions."))
+
+
+def see_insights(user: Viewer, topic: Topic) -> Decision:
+    return _only(user, rights.can_download_report(user, topic),
+                 gettext("Only the group's facilitators and moderators see insights."))
+
+
+def download_report(user: Viewer, topic: Topic) -> Decision:
+    return _only(user, rights.can_download_report(user, topic),
+                 gettext("Only the group's facilitators and moderators download reports."))
+
+
+def see_response(user: Viewer, topic: Topic, published: bool) -> Decision:
+    return _only(user, rights.can_see_response(user, topic, published),
+                 gettext("Only facilitators see the response before it is published."))
+
+
+def see_draft_coverage(user: Viewer, topic: Topic) -> Decision:
+    return _only(user, rights.can_see_summary_drafts(user, topic),
+                 gettext("Only facilitators and moderators see a draft's coverage."))
 
 
 # --- the `can` objects of the API's resources ---------------------------------------------------

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
 from flask_babel import gettext
+from sqlalchemy import select, update
 
 from forum import live
 from forum.db import after_commit, unit_of_work
 from forum.extensions import db
 from forum.models import ApiToken, AuditEntry, User, utcnow
+from forum.permissions import actions
 from forum.services.queries import Page, _paginate
 from forum.services.validation import refuse
 
@@ -22,8 +23,7 @@ def audit(actor: User | None, action: str, target_type: str, target_id: int,
 
 
 def _require_admin(actor: User) -> None:
-    if not (actor is not None and getattr(actor, "is_admin", False)):
-        refuse(actor, gettext("Only site administrators do this."))
+    actions.require(actions.administer(actor))
 
 
 @unit_of_work

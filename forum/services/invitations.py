@@ -11,15 +11,16 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
 from flask_babel import gettext
+from sqlalchemy import select
 
 from forum import permissions as perm
 from forum.db import unit_of_work
-from forum.i18n import Message, speaking_to
 from forum.errors import Conflict, NotFound, ValidationFailed
 from forum.extensions import db
+from forum.i18n import Message, speaking_to
 from forum.models import ROLES, Group, Invitation, OutgoingMail, User, utcnow
+from forum.permissions import actions
 from forum.services import groups as group_service
 from forum.services.accounts import EMAIL, find_user
 from forum.services.audit import notify
@@ -36,8 +37,7 @@ def _digest(token: str) -> str:
 def invite(actor: User, group: Group, *, email: str | None = None, username: str | None = None,
            role: str = "member") -> tuple[Invitation, str]:
     """Invite someone; returns the invitation and its link (mailed, never stored)."""
-    if not perm.can_manage_members(actor, group):
-        refuse(actor, gettext("Only the group's moderators invite people."))
+    actions.require(actions.invite(actor, group))
     if role not in ROLES:
         raise ValidationFailed({"role": gettext("Choose member, facilitator or moderator.")})
     email, username = (email or "").strip(), (username or "").strip()
@@ -77,16 +77,14 @@ def invite(actor: User, group: Group, *, email: str | None = None, username: str
 
 
 def list_invitations(actor: User, group: Group) -> list[Invitation]:
-    if not perm.can_manage_members(actor, group):
-        refuse(actor, gettext("Only the group's moderators see invitations."))
+    actions.require(actions.see_invitations(actor, group))
     return list(db.session.scalars(select(Invitation).where(Invitation.group_id == group.id)
                                    .order_by(Invitation.id.desc())))
 
 
 @unit_of_work
 def revoke(actor: User, group: Group, invitation_id: int) -> None:
-    if not perm.can_manage_members(actor, group):
-        refuse(actor, gettext("Only the group's moderators revoke invitations."))
+    actions.require(actions.revoke_invitation(actor, group))
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.group_id != group.id:
         raise NotFound(gettext("No such invitation."))

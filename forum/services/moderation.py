@@ -32,7 +32,7 @@ from forum.permissions import actions
 from forum.services import search
 from forum.services.audit import log_moderation, notify
 from forum.services.posts import publish_new_post
-from forum.services.validation import check_aware, refuse
+from forum.services.validation import check_aware
 
 MAX_NOTE = 1000
 MAX_REASON = 1000
@@ -43,8 +43,7 @@ def _group_of(post: Post) -> Group:
 
 
 def _require_moderator(actor: User, group: Group) -> None:
-    if not perm.can_moderate_group(actor, group):
-        refuse(actor, gettext("Only the group's moderators do this."))
+    actions.require(actions.moderate_group(actor, group))
 
 
 def _reason(reason: str | None, *, required: bool = False) -> str:

@@ -3,21 +3,20 @@ them), so sign-off counts organisations rather than people."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
 from flask_babel import gettext
+from sqlalchemy import func, select, update
 
-from forum import permissions as perm
 from forum.db import unit_of_work
 from forum.errors import Conflict, NotFound
 from forum.extensions import db
 from forum.models import Membership, Organisation, User
+from forum.permissions import actions
 from forum.services.admin import audit
-from forum.services.validation import refuse, require_text, single_line
+from forum.services.validation import require_text, single_line
 
 
 def _require(actor: User) -> None:
-    if not perm.can_manage_organisations(actor):
-        refuse(actor, gettext("Only site administrators manage organisations."))
+    actions.require(actions.manage_organisations(actor))
 
 
 def list_organisations(actor: User) -> list[tuple[Organisation, int]]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from flask_babel import gettext
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager
-from flask_babel import gettext
 
 from forum import permissions as perm
 from forum.errors import NotFound
@@ -28,8 +28,8 @@ from forum.models import (
     Topic,
     User,
 )
+from forum.permissions import actions
 from forum.services import post_rows
-from forum.services.validation import refuse
 
 T = TypeVar("T")
 
@@ -159,8 +159,7 @@ def list_posts(thread: Thread, viewer: perm.Viewer, page: int = 1, per_page: int
 def list_revisions(post: Post, viewer: perm.Viewer, page: int = 1,
                    per_page: int = 20) -> Page[PostRevision]:
     """Earlier versions of a post, for its author and the group's moderators."""
-    if not perm.can_see_revisions(viewer, post):
-        refuse(viewer, gettext("Only the author and moderators see earlier versions."))
+    actions.require(actions.see_revisions(viewer, post))
     query = (
         select(PostRevision).where(PostRevision.post_id == post.id)
         .order_by(PostRevision.id.desc())
@@ -171,8 +170,7 @@ def list_revisions(post: Post, viewer: perm.Viewer, page: int = 1,
 def list_moderation_log(group: Group, viewer: perm.Viewer, page: int = 1,
                         per_page: int = 20) -> Page[ModerationAction]:
     """Every moderation action in the group, newest first; for its moderators."""
-    if not perm.can_moderate_group(viewer, group):
-        refuse(viewer, gettext("Only the group's moderators read the moderation log."))
+    actions.require(actions.read_moderation_log(viewer, group))
     query = (select(ModerationAction).where(ModerationAction.group_id == group.id)
              .order_by(ModerationAction.id.desc()))
     return _paginate(query, page, per_page)

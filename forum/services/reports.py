@@ -5,13 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from flask_babel import gettext
 
-from forum import permissions as perm
 from forum.extensions import db
 from forum.models import Membership, Post, Thread, Topic
+from forum.permissions import actions
 from forum.services import response
-from forum.services.validation import refuse
 
 
 @dataclass
@@ -42,8 +40,7 @@ def _export(doc: response.ResponseDocument, kind: str, fmt: str, as_csv) -> Repo
 
 def insights(actor, topic: Topic, limit: int = 5) -> dict:
     """Participation and the posts a facilitator should read first."""
-    if not perm.can_download_report(actor, topic):
-        refuse(actor, gettext("Only the group's facilitators and moderators see insights."))
+    actions.require(actions.see_insights(actor, topic))
     visible = (select(Post.id).join(Thread, Thread.id == Post.thread_id)
                .where(Thread.topic_id == topic.id, Thread.pending.is_(False),
                       Post.hidden.is_(False), Post.pending.is_(False), Post.rejected.is_(False)))

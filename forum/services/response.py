@@ -21,8 +21,8 @@ from forum.errors import NotFound
 from forum.extensions import db
 from forum.markup import footnote_markdown, footnote_markers, render_markdown
 from forum.models import ConsultationQuestion, Post, Summary, Thread, Topic
+from forum.permissions import actions
 from forum.services import consent, questions, signoff, summaries
-from forum.services.validation import refuse
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -123,14 +123,12 @@ def response_summary(viewer, topic: Topic) -> Summary:
 
 def final_response(viewer, topic: Topic) -> ResponseDocument:
     summary = response_summary(viewer, topic)
-    if not perm.can_see_response(viewer, topic, summary.published):
-        refuse(viewer, gettext("Only facilitators see the response before it is published."))
+    actions.require(actions.see_response(viewer, topic, summary.published))
     return build(viewer, topic, summary, with_debate=False)
 
 
 def report(viewer, topic: Topic) -> ResponseDocument:
-    if not perm.can_download_report(viewer, topic):
-        refuse(viewer, gettext("Only the group's facilitators and moderators download reports."))
+    actions.require(actions.download_report(viewer, topic))
     try:
         summary = summaries.latest_published(topic)
     except NotFound:

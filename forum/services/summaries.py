@@ -6,22 +6,22 @@ import html as html_lib
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
-from flask_babel import gettext, lazy_gettext
 
 from forum import live
 from forum import permissions as perm
 from forum.db import after_commit, unit_of_work
-from forum.i18n import Message
 from forum.errors import NotFound, ValidationFailed
 from forum.extensions import db
+from forum.i18n import Message
 from forum.markup import cited_post_ids, plain_text, render_markdown
 from forum.models import Membership, Post, Summary, SummaryCitation, Thread, Topic, User, utcnow
 from forum.permissions import actions, delivery
 from forum.services import search
 from forum.services.audit import notify
-from forum.services.validation import check_body, refuse
+from forum.services.validation import check_body
 
 MAX_CITATIONS = 500
 
@@ -207,8 +207,7 @@ def coverage(actor: User, topic: Topic, summary: Summary | None) -> dict:
     from forum.services.organisations import group_organisations
     from forum.services.questions import list_questions
 
-    if not perm.can_see_summary_drafts(actor, topic):
-        refuse(actor, gettext("Only facilitators and moderators see a draft's coverage."))
+    actions.require(actions.see_draft_coverage(actor, topic))
     cited = citations(summary) if summary is not None else []
     cited_threads = {c.post.thread_id for c in cited}
     cited_questions = {c.post.question_id or c.post.thread.question_id for c in cited}

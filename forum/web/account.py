@@ -9,9 +9,10 @@ from forum import ratelimits
 from forum.errors import ForumError
 from forum.extensions import db
 from forum.models import User
+from forum.permissions import actions
 from forum.services import accounts
 from forum.services import groups as group_service
-from forum.services.validation import parse_id, refuse
+from forum.services.validation import parse_id
 from forum.web import bp
 from forum.web.forms import ActionForm
 from forum.web.me import _signed_in
@@ -63,8 +64,7 @@ def reset_password(token: str):
 @bp.route("/admin", methods=["GET", "POST"])
 def admin():
     me = _signed_in()
-    if not me.is_admin:
-        refuse(me, _("Only site administrators see this page."))
+    actions.require(actions.administer(me))
     if request.method == "POST" and ActionForm().validate_on_submit():
         try:
             if "approve" in request.form:
