@@ -57,6 +57,20 @@ def wait_ready(process: subprocess.Popen, port: int, seconds: float = 30) -> Non
     raise RuntimeError("server did not answer in time")
 
 
+@contextlib.contextmanager
+def running_servers(env: dict, count: int = 2):
+    """`count` server processes on one environment (one database), ready; their base URLs."""
+    ports = [free_port() for _ in range(count)]
+    processes = [start_server(env, port) for port in ports]
+    try:
+        for process, port in zip(processes, ports, strict=True):
+            wait_ready(process, port)
+        yield [f"http://127.0.0.1:{port}" for port in ports]
+    finally:
+        for process in processes:
+            stop(process)
+
+
 def flask_cli(env: dict, *args: str) -> str:
     done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=60)

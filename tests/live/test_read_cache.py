@@ -14,13 +14,10 @@ import requests
 
 from tests.live.conftest import (
     Api,
-    free_port,
     make_users,
+    running_servers,
     server_env,
     sign_in,
-    start_server,
-    stop,
-    wait_ready,
 )
 
 
@@ -29,16 +26,8 @@ def two_processes(request, tmp_path):
     env = server_env(tmp_path)
     if request.param == "postgresql":
         env["DATABASE_URL"] = request.getfixturevalue("pg_database")
-    ports = [free_port(), free_port()]
-    processes = [start_server(env, port) for port in ports]
-    try:
-        for process, port in zip(processes, ports):
-            wait_ready(process, port)
-        tokens = make_users(env, {"boss": True, "alice": False, "carol": False})
-        yield [f"http://127.0.0.1:{port}" for port in ports], tokens
-    finally:
-        for process in processes:
-            stop(process)
+    with running_servers(env) as bases:
+        yield bases, make_users(env, {"boss": True, "alice": False, "carol": False})
 
 
 def _setup(api: Api, tokens: dict) -> dict:

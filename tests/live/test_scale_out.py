@@ -14,12 +14,9 @@ from tests.live.conftest import (
     Api,
     Listener,
     close_all,
-    free_port,
     make_users,
+    running_servers,
     server_env,
-    start_server,
-    stop,
-    wait_ready,
 )
 
 
@@ -29,13 +26,8 @@ def two_servers(tmp_path, redis_server, pg_database):
     env.update({"DATABASE_URL": pg_database,
                 "REDIS_URL": f"redis://127.0.0.1:{redis_server.port}/0",
                 "RATELIMIT_ENABLED": "true", "RATELIMIT_POSTS": "1000 per minute"})
-    ports = [free_port(), free_port()]
-    processes = [start_server(env, port) for port in ports]
-    try:
-        for process, port in zip(processes, ports):
-            wait_ready(process, port)
+    with running_servers(env) as bases:
         tokens = make_users(env, {"boss": True, "alice": False, "carol": False})
-        bases = [f"http://127.0.0.1:{port}" for port in ports]
         api = Api(bases[1])
         api("POST", "/groups", tokens["boss"], {"slug": "shared", "name": "Shared",
                                                 "visibility": "public", "join_policy": "open"})
@@ -46,9 +38,6 @@ def two_servers(tmp_path, redis_server, pg_database):
         thread = api("POST", f"/topics/{topic['id']}/threads", tokens["alice"],
                      {"title": "Th", "body": "first"}).json()
         yield {"bases": bases, "tokens": tokens, "thread": thread, "redis": redis_server}
-    finally:
-        for process in processes:
-            stop(process)
 
 
 def test_subscribed_on_one_process_hears_a_post_made_on_the_other(two_servers):
