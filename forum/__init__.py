@@ -12,6 +12,27 @@ from forum import config as forum_config
 log = logging.getLogger(__name__)
 
 
+class ForumFlask(Flask):
+    """Flask, asking once per function whether it is a coroutine: every request runs a dozen
+    hooks through ensure_sync, and `inspect.iscoroutinefunction` is not free."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._synchronous: dict = {}
+
+    def ensure_sync(self, func):
+        try:
+            return self._synchronous[func]
+        except (KeyError, TypeError):  # TypeError: an unhashable callable, asked every time
+            pass
+        synchronous = super().ensure_sync(func)
+        try:
+            self._synchronous[func] = synchronous
+        except TypeError:
+            pass
+        return synchronous
+
+
 class IdConverter(IntegerConverter):
     """A positive database id that fits a 32-bit column; anything else is simply 404."""
 
@@ -22,7 +43,7 @@ class IdConverter(IntegerConverter):
 def create_app(config: dict | None = None) -> Flask:
     settings = forum_config.from_environment()
     settings.update(config or {})
-    app = Flask(
+    app = ForumFlask(
         __name__,
         instance_path=settings["INSTANCE_PATH"],
         template_folder=str(forum_config.PROJECT_ROOT / "templates"),
@@ -105,9 +126,13 @@ def _conditional_responses(app: Flask) -> None:
             return response
         response.headers["Cache-Control"] = "private, no-cache"
         # The words follow the account, the locale cookie or else Accept-Language.
-        response.vary.update(("Cookie", "Authorization", "Accept-Language"))
+        vary = response.headers.get("Vary")
+        response.headers["Vary"] = f"{vary}, {_READER_VARY}" if vary else _READER_VARY
         response.add_etag(weak=True)
         return response.make_conditional(request)
+
+
+_READER_VARY = "Cookie, Authorization, Accept-Language"
 
 
 def _static_cache_busting(app: Flask) -> None:

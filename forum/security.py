@@ -65,6 +65,16 @@ class SignInOnlySessionInterface(SecureCookieSessionInterface):
     anonymous visitor submits). Reading a page anonymously or calling the API with a Bearer
     token leaves no cookie, even though rendering a form made a CSRF token."""
 
+    def get_signing_serializer(self, app):
+        # Flask builds a new serializer (and its key derivation) on every request: keep one
+        # per set of keys instead, so a changed SECRET_KEY still takes effect.
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        kept = getattr(self, "_kept_serializer", None)
+        if kept is None or kept[0] != keys:
+            kept = (keys, super().get_signing_serializer(app))
+            self._kept_serializer = kept
+        return kept[1]
+
     def should_set_cookie(self, app, session) -> bool:
         return _cookie_wanted(session) and super().should_set_cookie(app, session)
 

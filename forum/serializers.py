@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from forum import permissions as perm
 from forum.models import Group, Membership, Post, PostRevision, Summary, Thread, Topic, User
@@ -13,7 +13,7 @@ from forum.services import reading
 def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def user_ref(user: User | None) -> dict:
@@ -95,18 +95,34 @@ def post_json(post: Post, viewer: perm.Viewer, my_reactions: list[str] | None = 
     """`with_can=False` for payloads shared by a whole audience (live events); `can` when the
     caller asked for a whole page at once (actions.post_can_for_page)."""
     group = group or post.thread.topic.group
-    show_body = perm.can_see_post_body(viewer, post, group)
-    data = {
+    if with_can and can is None:
+        can = actions.post_can(viewer, post)
+    return post_for_reader(post_fields(post, cited), post, viewer, group, my_reactions,
+                           can if with_can else None)
+
+
+def post_fields(post: Post, cited: bool = False) -> dict:
+    """What a post's JSON says whoever reads it: the same for every reader of a kept page."""
+    return {
         "id": post.id, "thread_id": post.thread_id, "author": user_ref(post.author),
-        "body_markdown": post.body_markdown if show_body else None,
-        "body_html": post.body_html if show_body else None,
+        "body_markdown": post.body_markdown, "body_html": post.body_html,
         "created_at": iso(post.created_at), "edited_at": iso(post.edited_at),
         "hidden": post.hidden, "pending": post.pending, "reply_to": post.reply_to_id,
-        "reactions": post.reaction_counts(), "my_reactions": list(my_reactions or []),
+        "reactions": post.reaction_counts(), "my_reactions": [],
         "cited": cited, "question_id": post.question_id, "quote_consent": post.quote_consent,
     }
-    if with_can:
-        data["can"] = can if can is not None else actions.post_can(viewer, post)
+
+
+def post_for_reader(fields: dict, post: Post, viewer: perm.Viewer, group: Group,
+                    my_reactions: list[str] | None, can: dict | None) -> dict:
+    """post_fields as this reader sees them: a hidden post's words only for those who may read
+    them, their own reactions, and (unless None) what they can do with it."""
+    data = dict(fields)
+    if not perm.can_see_post_body(viewer, post, group):
+        data["body_markdown"] = data["body_html"] = None
+    data["my_reactions"] = list(my_reactions or [])
+    if can is not None:
+        data["can"] = can
     return data
 
 

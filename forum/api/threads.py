@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import request
 from flask_babel import gettext
 
+from forum import kept as kept_values
 from forum import ratelimits
-from forum.api import PAGINATION, operation, page_args, page_json, signed_in_user, viewer
+from forum.api import PAGINATION, operation, page_args, signed_in_user, viewer
 from forum.api import schemas as s
 from forum.errors import ValidationFailed
 from forum.permissions import actions
-from forum.serializers import post_json, thread_json
+from forum.serializers import post_fields, post_for_reader, post_json, thread_json
 from forum.services import posts as post_service
 from forum.services import queries, thread_pages
 from forum.services import threads as thread_service
@@ -54,15 +55,28 @@ def _after_arg() -> int | None:
            query={**PAGINATION, "after": ("integer", "Only posts with a greater id.")})
 def thread_posts(thread_id: int):
     me = viewer()
-    thread = queries.get_thread(thread_id, me)
+    thread = queries.get_thread(thread_id, me, for_reading=True)
     page, per_page = page_args()
-    result, cited = thread_pages.list_posts(thread, me, page, per_page, after=_after_arg())
-    ids = [post.id for post in result.items]
-    mine = queries.my_reactions(me, ids)
+    kept = thread_pages.list_posts(thread, me, page, per_page, after=_after_arg())
+    result = kept.page
+    mine = queries.my_reactions(me, [post.id for post in result.items])
     can = actions.post_can_for_page(me, result.items)
     group = thread.topic.group
-    return page_json(result, lambda p: post_json(p, me, mine.get(p.id, []), group,
-                                                 p.id in cited, can=can[p.id]))
+    fields = kept_post_fields(kept)
+    return {"items": [post_for_reader(fields[post.id], post, me, group, mine.get(post.id),
+                                      can[post.id]) for post in result.items],
+            "page": result.page, "per_page": result.per_page, "total": result.total}
+
+
+def kept_post_fields(kept: thread_pages.KeptPage) -> dict[int, dict]:
+    """post id -> serializers.post_fields of a kept page, worked out once per kept page."""
+    store = kept_values.for_app("post_fields_pages", "THREAD_PAGE_CACHE_SIZE",
+                                thread_pages.DEFAULT_SIZE)
+    fields = store.get(kept.key)
+    if fields is None:
+        fields = {post.id: post_fields(post, post.id in kept.cited) for post in kept.page.items}
+        store.put(kept.key, fields)
+    return fields
 
 
 @operation("/threads/<id:thread_id>/posts", "POST", summary="Reply in a thread",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
+from operator import attrgetter
 
 from sqlalchemy import ScalarSelect, select
 
@@ -59,8 +60,13 @@ class PostRow:
     def reaction_counts(self) -> dict[str, int]:
         return {kind: getattr(self, f"{kind}_count") for kind in REACTION_KINDS}
 
+    def in_thread(self, thread: Thread) -> PostRow:
+        """A copy joined to this thread object (rows kept between requests are shared)."""
+        return PostRow(*_ALL_BUT_THREAD(self), thread)
+
 
 _POST_COLUMNS = [getattr(Post, f.name) for f in fields(PostRow) if f.name not in ("author", "thread")]
+_ALL_BUT_THREAD = attrgetter(*(f.name for f in fields(PostRow) if f.name != "thread"))
 _AUTHOR_COLUMNS = (User.id, User.username, User.display_name, User.erased_at, Organisation.name)
 
 

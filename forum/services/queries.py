@@ -11,7 +11,7 @@ from typing import Generic, TypeVar
 
 from flask_babel import gettext
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, lazyload
 
 from forum import permissions as perm
 from forum.errors import NotFound
@@ -80,8 +80,14 @@ def get_topic(topic_id: int, viewer: perm.Viewer) -> Topic:
     return topic
 
 
-def get_thread(thread_id: int, viewer: perm.Viewer) -> Thread:
-    thread = db.session.get(Thread, thread_id)
+# Reading a thread's posts needs the thread, its topic and group, not the thread's author
+# (loaded on first use if anything asks).
+_FOR_READING = (lazyload(Thread.author),)
+
+
+def get_thread(thread_id: int, viewer: perm.Viewer, *, for_reading: bool = False) -> Thread:
+    """`for_reading`: without the authors of the thread and topic (pages of posts)."""
+    thread = db.session.get(Thread, thread_id, options=_FOR_READING if for_reading else None)
     if thread is None or not perm.can_see_thread(viewer, thread):
         raise NotFound(gettext("No such thread."))
     return thread

@@ -14,7 +14,7 @@ words show, and the `can` of each post, are still worked out per reader from the
 
 from __future__ import annotations
 
-import dataclasses
+from dataclasses import dataclass
 
 from forum import kept as kept_values
 from forum import permissions as perm
@@ -25,8 +25,18 @@ from forum.services.queries import Page
 DEFAULT_SIZE = 300  # pages kept per process (a page of 20 posts is some 40 KB at most)
 
 
+@dataclass(frozen=True)
+class KeptPage:
+    """A page of rows for one reader, the cited ids among them, and the key the page is kept
+    under (a door may keep what it makes of the page under the same key)."""
+
+    page: Page
+    cited: frozenset[int]
+    key: tuple
+
+
 def list_posts(thread: Thread, viewer: perm.Viewer, page: int = 1, per_page: int = 20,
-               after: int | None = None) -> tuple[Page, set[int]]:
+               after: int | None = None) -> KeptPage:
     """queries.list_posts and the cited ones among them (summaries.cited_post_set)."""
     group = thread.topic.group
     key = (thread.id, thread.content_version, perm.post_listing_class(viewer, group), page,
@@ -39,5 +49,5 @@ def list_posts(thread: Thread, viewer: perm.Viewer, page: int = 1, per_page: int
         pages.put(key, kept)
     result, cited = kept
     # Rows are shared between requests: each reader gets copies joined to their own thread.
-    rows = [dataclasses.replace(row, thread=thread) for row in result.items]
-    return Page(rows, result.page, result.per_page, result.total), set(cited)
+    rows = [row.in_thread(thread) for row in result.items]
+    return KeptPage(Page(rows, result.page, result.per_page, result.total), cited, key)

@@ -37,7 +37,8 @@ def _render_thread(thread, form, status=200, preview=None):
                                  else _("No particular question"))] + [
         (str(q.id), f"{q.number}. {q.text[:90]}") for q in qs]
     page = page_number(request.args.get("page"))
-    result, cited = thread_pages.list_posts(thread, me, page, PER_PAGE)
+    kept = thread_pages.list_posts(thread, me, page, PER_PAGE)
+    result, cited = kept.page, kept.cited
     ids = [p.id for p in result.items]
     group = thread.topic.group
     last_read = reading.last_read_post_id(me, thread)
