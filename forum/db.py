@@ -80,3 +80,12 @@ def unit_of_work(fn: Callable[P, R]) -> Callable[P, R]:
         return result
 
     return wrapper
+
+
+def read(statement, params: dict | None = None):
+    """Rows of a column-only statement, run on the session's connection (its transaction).
+
+    For the reads every page makes: build the statement once, at import, with `bindparam`s,
+    and pass the values here. Building a statement and going through the ORM session cost some
+    100 µs, several times what SQLite takes to answer."""
+    return db.session.connection().execute(statement, params or {})

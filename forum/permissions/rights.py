@@ -6,12 +6,12 @@ on state (reply, start a thread, edit, react, flag, moderate a post) lives whole
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_login import AnonymousUserMixin
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, bindparam, false, or_, select
 
-from forum.extensions import db
+from forum.db import read
 from forum.models import ROLE_RANK, Group, Membership, Post, Suspension, Thread, Topic, User
 
 
@@ -30,16 +30,20 @@ def _signed_in(user: Viewer) -> bool:
     return user is not None and bool(getattr(user, "is_authenticated", False)) and user.id is not None
 
 
+_ROLES = select(Membership.group_id, Membership.role).where(
+    Membership.user_id == bindparam("user"))
+_SUSPENSIONS = select(Suspension.group_id, Suspension.until).where(
+    Suspension.user_id == bindparam("user"), Suspension.lifted_at.is_(None),
+    Suspension.until > bindparam("now"))
+
+
 def group_roles(user: Viewer) -> dict[int, str]:
     """group_id -> role for the user's memberships, pending included; cached on the user."""
     if not _signed_in(user):
         return {}
     roles = user.__dict__.get("_group_roles")
     if roles is None:
-        rows = db.session.execute(
-            select(Membership.group_id, Membership.role).where(Membership.user_id == user.id)
-        ).all()
-        roles = {group_id: role for group_id, role in rows}
+        roles = dict(read(_ROLES, {"user": user.id}).all())
         user.__dict__["_group_roles"] = roles
     return roles
 
@@ -49,14 +53,7 @@ def _suspended_groups(user: Viewer) -> dict[int, datetime]:
         return {}
     cached = user.__dict__.get("_suspensions")
     if cached is None:
-        now = datetime.now(timezone.utc)
-        rows = db.session.execute(
-            select(Suspension.group_id, Suspension.until).where(
-                Suspension.user_id == user.id,
-                Suspension.lifted_at.is_(None),
-                Suspension.until > now,
-            )
-        ).all()
+        rows = read(_SUSPENSIONS, {"user": user.id, "now": datetime.now(UTC)})
         cached = {}
         for group_id, until in rows:
             cached[group_id] = max(until, cached.get(group_id, until))
@@ -166,26 +163,12 @@ def can_see_topic(user: Viewer, topic: Topic) -> bool:
     return can_see_group(user, topic.group)
 
 
-
-
-
-
-
-
 def can_see_summary_drafts(user: Viewer, topic: Topic) -> bool:
     return is_facilitator(user, topic.group)
 
 
 def can_download_report(user: Viewer, topic: Topic) -> bool:
     return is_facilitator(user, topic.group)
-
-
-
-
-
-
-
-
 
 
 def can_see_response(user: Viewer, topic: Topic, published: bool) -> bool:
@@ -207,16 +190,6 @@ def can_see_thread(user: Viewer, thread: Thread) -> bool:
     return not thread.pending or _is_author(user, thread.author_id) or is_moderator(user, group)
 
 
-
-
-
-
-
-
-
-
-
-
 # --- posts ------------------------------------------------------------------------------------
 
 def can_see_post(user: Viewer, post: Post) -> bool:
@@ -232,8 +205,6 @@ def can_see_post(user: Viewer, post: Post) -> bool:
 
 def can_see_post_body(user: Viewer, post: Post, group: Group) -> bool:
     return not post.hidden or _is_author(user, post.author_id) or is_moderator(user, group)
-
-
 
 
 def can_set_post_consent(user: Viewer, post: Post) -> bool:
@@ -253,10 +224,6 @@ def can_set_group_consent(user: Viewer, group: Group) -> bool:
 
 def can_see_revisions(user: Viewer, post: Post) -> bool:
     return _is_author(user, post.author_id) or is_moderator(user, post.thread.topic.group)
-
-
-
-
 
 
 def can_moderate_group(user: Viewer, group: Group) -> bool:

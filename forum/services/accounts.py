@@ -9,7 +9,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import gettext
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from forum import live
 from forum.db import after_commit, unit_of_work
@@ -335,18 +335,18 @@ def token_id_for(user: User, token: str) -> int | None:
                                                        ApiToken.token_hash == _digest(token)))
 
 
+_TOKEN_OWNER = select(User).join(ApiToken, ApiToken.user_id == User.id).where(
+    ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None))
+
+
 def user_for_token(token: str) -> User | None:
     """The active owner of a live token, or None."""
     if not token or len(token) > 200:
         return None
-    row = db.session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
-    ).first()
-    if row is None or not row.User.is_active:
+    user = db.session.scalar(_TOKEN_OWNER, {"digest": _digest(token)})
+    if user is None or not user.is_active:
         return None
-    return row.User
+    return user
 
 
 @unit_of_work

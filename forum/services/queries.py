@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from flask_babel import gettext
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import contains_eager, lazyload
 
 from forum import permissions as perm
+from forum.db import read
 from forum.errors import NotFound
 from forum.extensions import db
 from forum.models import (
@@ -82,12 +83,16 @@ def get_topic(topic_id: int, viewer: perm.Viewer) -> Topic:
 
 # Reading a thread's posts needs the thread, its topic and group, not the thread's author
 # (loaded on first use if anything asks).
-_FOR_READING = (lazyload(Thread.author),)
+_THREAD_FOR_READING = select(Thread).options(lazyload(Thread.author)).where(
+    Thread.id == bindparam("thread"))
 
 
 def get_thread(thread_id: int, viewer: perm.Viewer, *, for_reading: bool = False) -> Thread:
-    """`for_reading`: without the authors of the thread and topic (pages of posts)."""
-    thread = db.session.get(Thread, thread_id, options=_FOR_READING if for_reading else None)
+    """`for_reading`: without the thread's author (pages of posts)."""
+    if for_reading:
+        thread = db.session.scalar(_THREAD_FOR_READING, {"thread": thread_id})
+    else:
+        thread = db.session.get(Thread, thread_id)
     if thread is None or not perm.can_see_thread(viewer, thread):
         raise NotFound(gettext("No such thread."))
     return thread
@@ -182,16 +187,16 @@ def list_moderation_log(group: Group, viewer: perm.Viewer, page: int = 1,
     return _paginate(query, page, per_page)
 
 
+_MY_REACTIONS = select(Reaction.post_id, Reaction.kind).where(
+    Reaction.user_id == bindparam("user"), Reaction.post_id.in_(bindparam("posts", expanding=True))
+).order_by(Reaction.kind)
+
+
 def my_reactions(viewer: perm.Viewer, post_ids: list[int]) -> dict[int, list[str]]:
     """post_id -> the viewer's own reaction kinds, in one query for a whole page."""
     if not post_ids or viewer is None or getattr(viewer, "id", None) is None:
         return {}
     mine: dict[int, list[str]] = {}
-    rows = db.session.execute(
-        select(Reaction.post_id, Reaction.kind)
-        .where(Reaction.user_id == viewer.id, Reaction.post_id.in_(post_ids))
-        .order_by(Reaction.kind)
-    )
-    for post_id, kind in rows:
+    for post_id, kind in read(_MY_REACTIONS, {"user": viewer.id, "posts": post_ids}):
         mine.setdefault(post_id, []).append(kind)
     return mine
