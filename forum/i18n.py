@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale, get_timezone
+from flask_babel import Babel, Domain, _get_current_context, force_locale, get_locale, get_timezone
 from flask_babel import format_datetime as _format_datetime
 from flask_babel import format_decimal as _format_decimal
 
@@ -48,6 +48,24 @@ LANGUAGES: tuple[Language, ...] = (
 )
 BY_CODE = {language.code.lower(): language for language in LANGUAGES}
 CODES = tuple(language.code for language in LANGUAGES)
+
+class _RequestDomain(Domain):
+    """Flask-Babel's message domain, keeping the request's catalogue once found.
+
+    Flask-Babel finds it again (formatting the locale's name for its cache) for each of the
+    fifty-odd strings of a page. `force_locale` and `refresh` reset `babel_translations`, so a
+    language forced for a while (mail in its reader's language) still gets its own catalogue.
+    """
+
+    def get_translations(self):
+        ctx = _get_current_context()
+        if ctx is None:
+            return super().get_translations()
+        translations = getattr(ctx, "babel_translations", None)
+        if translations is None:
+            translations = ctx.babel_translations = super().get_translations()
+        return translations
+
 
 babel = Babel()
 
@@ -138,7 +156,8 @@ def speaking_to(user):
     """Render mail, notifications and other words for `user` in their own language and time
     zone (a visitor known only by address, user=None, gets en-GB and UTC)."""
     from flask_babel import _get_current_context
-    from pytz import timezone as tz, UnknownTimeZoneError
+    from pytz import UnknownTimeZoneError
+    from pytz import timezone as tz
 
     ctx = _get_current_context()
     zone = getattr(user, "timezone", None) if user is not None else None
@@ -256,9 +275,9 @@ def init_app(app) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", directories)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en_GB")
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    babel.domain_instance = _RequestDomain()
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals.update(
         current_locale=current_code, current_dir=current_dir, LANGUAGES=LANGUAGES,
-
         get_timezone=get_timezone)

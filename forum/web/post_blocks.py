@@ -92,23 +92,32 @@ def actions_renderer(viewer, thread, reply):
     """The page's `post_actions(post, mine)`: this reader's controls under one post."""
     template = current_app.jinja_env.get_template(ACTIONS_TEMPLATE)
     rendered: dict[tuple, str] = {}
+    reactable: dict[tuple, bool] = {}
+
+    def stand_in_for(alike, counts_shown) -> StandIn:
+        own, *state = alike
+        return StandIn(thread, viewer.id if own else None,
+                       **dict(zip(actions.POST_STATE, state, strict=True)),
+                       **{f"{kind}_count": stand_in if shown else 0 for kind, shown, stand_in
+                          in zip(REACTION_KINDS, counts_shown, COUNT_STAND_INS, strict=True)})
 
     def post_actions(post, mine) -> Markup:
         alike = actions.post_kind(viewer, post)
         counts = [getattr(post, f"{kind}_count") for kind in REACTION_KINDS]
-        key = (alike, tuple(n > 0 for n in counts), tuple(mine))
+        if alike not in reactable:
+            reactable[alike] = actions.react(viewer, stand_in_for(alike, (True,) * 3)) is True
+        # Reaction buttons show every count (empty when none); otherwise only counts above
+        # zero are written, so which are zero shapes the controls.
+        shown = (True,) * len(counts) if reactable[alike] else tuple(n > 0 for n in counts)
+        key = (alike, shown, tuple(mine))
         if key not in rendered:
-            own, *state = alike
-            stand_in = StandIn(thread, viewer.id if own else None,
-                               **dict(zip(actions.POST_STATE, state, strict=True)),
-                               **{f"{kind}_count": stand_in if n else 0 for kind, n, stand_in
-                                  in zip(REACTION_KINDS, counts, COUNT_STAND_INS, strict=True)})
-            rendered[key] = template.render(post=stand_in, mine=list(mine), current_user=viewer,
-                                            kinds=REACTION_KINDS, reply=reply)
+            rendered[key] = template.render(post=stand_in_for(alike, shown), mine=list(mine),
+                                            current_user=viewer, kinds=REACTION_KINDS,
+                                            reply=reply)
         html = rendered[key].replace(str(STAND_IN_ID), str(post.id))
-        for n, stand_in in zip(counts, COUNT_STAND_INS, strict=True):
-            if n:
-                html = html.replace(str(stand_in), str(n))
+        for n, is_shown, stand_in in zip(counts, shown, COUNT_STAND_INS, strict=True):
+            if is_shown:
+                html = html.replace(str(stand_in), str(n) if n else "")
         return Markup(html)
 
     return post_actions
