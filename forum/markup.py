@@ -6,6 +6,7 @@ re-parses the result against a strict allowlist as a second wall.
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import re
 
@@ -178,9 +179,11 @@ def quoted_post_ids(text: str) -> list[int]:
     return ids
 
 
+@functools.lru_cache(maxsize=256)
 def plain_text(html: str) -> str:
     """Text of rendered HTML, for snippets and notification texts: plain characters (`&`, not
-    `&amp;`), for whoever shows it to escape once."""
+    `&amp;`), for whoever shows it to escape once. Kept for recent bodies: a new post's text
+    goes to its search entry and its notifications alike."""
     return re.sub(r"\s+", " ", html_lib.unescape(bleach.clean(html, tags=set(), strip=True))
                   ).strip()
 

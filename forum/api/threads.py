@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask_babel import gettext
 
 from forum import kept as kept_values
+from forum import permissions as perm
 from forum import ratelimits
 from forum.api import PAGINATION, operation, page_args, signed_in_user, viewer
 from forum.api import schemas as s
@@ -58,14 +59,36 @@ def thread_posts(thread_id: int):
     thread = queries.get_thread(thread_id, me, for_reading=True)
     page, per_page = page_args()
     kept = thread_pages.list_posts(thread, me, page, per_page, after=_after_arg())
-    result = kept.page
-    mine = queries.my_reactions(me, [post.id for post in result.items])
-    can = actions.post_can_for_page(me, result.items)
+    posts = kept.page.items
     group = thread.topic.group
+    mine = queries.my_reactions(me, [post.id for post in posts])
+    can = actions.post_can_for_page(me, posts)
+    shown = tuple(perm.can_see_post_body(me, post, group) for post in posts)
+    # The answer is kept under everything this reader's view of the kept page adds: what they
+    # may do with each post, which hidden bodies they may read, their own reactions.
+    key = (kept.key, _answers_key(can), shown,
+           tuple((post_id, tuple(kinds)) for post_id, kinds in sorted(mine.items())))
+    answers = kept_values.for_app("posts_answers", "THREAD_PAGE_CACHE_SIZE",
+                                  thread_pages.DEFAULT_SIZE)
+    body = answers.get(key)
+    if body is not None:
+        return current_app.response_class(body, mimetype=current_app.json.mimetype)
     fields = kept_post_fields(kept)
-    return {"items": [post_for_reader(fields[post.id], post, me, group, mine.get(post.id),
-                                      can[post.id]) for post in result.items],
-            "page": result.page, "per_page": result.per_page, "total": result.total}
+    answer = current_app.json.response({
+        "items": [post_for_reader(fields[post.id], post, me, group, mine.get(post.id),
+                                  can[post.id]) for post in posts],
+        "page": kept.page.page, "per_page": kept.page.per_page, "total": kept.page.total,
+    })
+    answers.put(key, answer.get_data())
+    return answer
+
+
+def _answers_key(can: dict[int, dict]) -> tuple:
+    """A page's `can` as a key: posts of one kind share one answer (actions.post_can_for_page)."""
+    kinds: dict[int, tuple[int, dict]] = {}
+    per_post = tuple((post_id, kinds.setdefault(id(answer), (len(kinds), answer))[0])
+                     for post_id, answer in can.items())
+    return per_post, tuple(tuple(answer.items()) for _, answer in kinds.values())
 
 
 def kept_post_fields(kept: thread_pages.KeptPage) -> dict[int, dict]:
