@@ -53,12 +53,12 @@ def _whole_number(env, name: str, default: int, highest: int, what: str) -> int:
 
 
 def _engine_options(database_url: str) -> dict:
-    """Stale connections (a restarted database) are replaced before use; an unreachable
-    PostgreSQL fails a request within seconds (503) instead of hanging it."""
-    options: dict = {"pool_pre_ping": True}
+    """PostgreSQL: stale connections (a restarted server) are replaced before use, and an
+    unreachable server fails a request within seconds (503) instead of hanging it. An SQLite
+    file never goes stale: no ping before every request's first statement."""
     if database_url.startswith(("postgres://", "postgresql")):
-        options["connect_args"] = {"connect_timeout": 5}
-    return options
+        return {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
+    return {}
 
 
 def from_environment(env: dict[str, str] | None = None) -> dict:
