@@ -82,10 +82,10 @@ def unit_of_work(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def read(statement, params: dict | None = None):
-    """Rows of a column-only statement, run on the session's connection (its transaction).
+def run(statement, params: dict | None = None):
+    """A Core statement built once, at import, with `bindparam`s, run with these values on the
+    session's connection (its transaction; no autoflush: flush first what it must see).
 
-    For the reads every page makes: build the statement once, at import, with `bindparam`s,
-    and pass the values here. Building a statement and going through the ORM session cost some
-    100 µs, several times what SQLite takes to answer."""
+    For the statements every page or post makes: building a statement and going through the
+    ORM session cost some 100 µs, several times what SQLite takes to answer."""
     return db.session.connection().execute(statement, params or {})

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from flask_login import AnonymousUserMixin
 from sqlalchemy import Select, bindparam, false, or_, select
 
-from forum.db import read
+from forum.db import run
 from forum.models import ROLE_RANK, Group, Membership, Post, Suspension, Thread, Topic, User
 
 
@@ -43,7 +43,7 @@ def group_roles(user: Viewer) -> dict[int, str]:
         return {}
     roles = user.__dict__.get("_group_roles")
     if roles is None:
-        roles = dict(read(_ROLES, {"user": user.id}).all())
+        roles = dict(run(_ROLES, {"user": user.id}).all())
         user.__dict__["_group_roles"] = roles
     return roles
 
@@ -53,7 +53,7 @@ def _suspended_groups(user: Viewer) -> dict[int, datetime]:
         return {}
     cached = user.__dict__.get("_suspensions")
     if cached is None:
-        rows = read(_SUSPENSIONS, {"user": user.id, "now": datetime.now(UTC)})
+        rows = run(_SUSPENSIONS, {"user": user.id, "now": datetime.now(UTC)})
         cached = {}
         for group_id, until in rows:
             cached[group_id] = max(until, cached.get(group_id, until))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from flask_babel import gettext
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from forum import permissions as perm
-from forum.db import unit_of_work
+from forum.db import run, unit_of_work
 from forum.errors import NotFound, ValidationFailed
 from forum.extensions import db
 from forum.markup import plain_text, render_markdown
@@ -72,9 +72,13 @@ def delete_draft(user: User, *, thread: Thread | None = None,
     db.session.execute(delete(Draft).where(*_where(user, thread, topic)))
 
 
+_DISCARD_REPLY_DRAFT = delete(Draft.__table__).where(
+    Draft.__table__.c.user_id == bindparam("user"), Draft.__table__.c.thread_id == bindparam("thread"))
+
+
 def discard_reply_draft(user: User, thread: Thread) -> None:
     """Inside the unit of work that posted the reply."""
-    db.session.execute(delete(Draft).where(*_where(user, thread, None)))
+    run(_DISCARD_REPLY_DRAFT, {"user": user.id, "thread": thread.id})
 
 
 def discard_thread_draft(user: User, topic: Topic) -> None:

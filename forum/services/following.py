@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from flask_babel import gettext
+from sqlalchemy import bindparam, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 
-from forum.db import unit_of_work
+from forum.db import run, unit_of_work
 from forum.errors import ValidationFailed
 from forum.extensions import db
 from forum.models import WATCH_LEVELS, Thread, User, Watch, utcnow
@@ -16,8 +16,18 @@ DEFAULT_LEVEL = "normal"
 SPECIFICITY = ("thread", "topic", "group")
 
 
-def _targets(thread: Thread) -> list[tuple[str, int]]:
-    return [("thread", thread.id), ("topic", thread.topic_id), ("group", thread.topic.group_id)]
+def _target_params(thread: Thread) -> dict[str, int]:
+    return {"thread": thread.id, "topic": thread.topic_id, "group": thread.topic.group_id}
+
+
+# The levels set on a thread, its topic or its group, as statements built once.
+_AT_THREAD_TOPIC_OR_GROUP = or_(*[(Watch.target_type == kind) & (Watch.target_id == bindparam(kind))
+                                 for kind in ("thread", "topic", "group")])
+_OWN_LEVELS = select(Watch.target_type, Watch.level).where(
+    Watch.user_id == bindparam("user"), _AT_THREAD_TOPIC_OR_GROUP)
+_EVERYONES_LEVELS = select(Watch.user_id, Watch.target_type, Watch.level).where(
+    _AT_THREAD_TOPIC_OR_GROUP)
+_THEIR_LEVELS = _EVERYONES_LEVELS.where(Watch.user_id.in_(bindparam("users", expanding=True)))
 
 
 def level_of(user: User, target_type: str, target_id: int) -> str:
@@ -30,14 +40,14 @@ def level_of(user: User, target_type: str, target_id: int) -> str:
 def levels_for_thread(thread: Thread, user_ids: list[int] | None = None) -> dict[int, str]:
     """user_id -> effective level for a thread, for everyone who set one at any of its levels
     (or only for `user_ids`), in one query. Absent users are `normal`."""
-    query = select(Watch.user_id, Watch.target_type, Watch.level).where(
-        tuple_(Watch.target_type, Watch.target_id).in_(_targets(thread)))
-    if user_ids is not None:
-        if not user_ids:
-            return {}
-        query = query.where(Watch.user_id.in_(user_ids))
+    if user_ids is None:
+        rows = run(_EVERYONES_LEVELS, _target_params(thread))
+    elif not user_ids:
+        return {}
+    else:
+        rows = run(_THEIR_LEVELS, {**_target_params(thread), "users": list(user_ids)})
     chosen: dict[int, dict[str, str]] = {}
-    for user_id, target_type, level in db.session.execute(query):
+    for user_id, target_type, level in rows:
         chosen.setdefault(user_id, {})[target_type] = level
     return {user_id: next(levels[t] for t in SPECIFICITY if t in levels)
             for user_id, levels in chosen.items()}
@@ -68,10 +78,6 @@ def set_level(actor: User, target_type: str, target_id: int, level: str) -> str:
 def keep_hearing(actor: User, thread: Thread) -> None:
     """Inside the unit of work of a post or thread the actor writes: a thread one takes part
     in is not silently muted by its topic's or group's level (a thread's own level stays)."""
-    levels = dict(db.session.execute(
-        select(Watch.target_type, Watch.level).where(
-            Watch.user_id == actor.id,
-            or_(*[(Watch.target_type == t) & (Watch.target_id == i)
-                  for t, i in _targets(thread)]))).all())
+    levels = dict(run(_OWN_LEVELS, {"user": actor.id, **_target_params(thread)}).all())
     if "thread" not in levels and "muted" in levels.values():
         _upsert(actor, "thread", thread.id, DEFAULT_LEVEL)

@@ -14,7 +14,7 @@ from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import contains_eager, lazyload
 
 from forum import permissions as perm
-from forum.db import read
+from forum.db import run
 from forum.errors import NotFound
 from forum.extensions import db
 from forum.models import (
@@ -197,6 +197,6 @@ def my_reactions(viewer: perm.Viewer, post_ids: list[int]) -> dict[int, list[str
     if not post_ids or viewer is None or getattr(viewer, "id", None) is None:
         return {}
     mine: dict[int, list[str]] = {}
-    for post_id, kind in read(_MY_REACTIONS, {"user": viewer.id, "posts": post_ids}):
+    for post_id, kind in run(_MY_REACTIONS, {"user": viewer.id, "posts": post_ids}):
         mine.setdefault(post_id, []).append(kind)
     return mine

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, or_, select, true
-from sqlalchemy.dialects import postgresql, sqlite
+import functools
+
 from flask_babel import gettext
+from sqlalchemy import and_, bindparam, func, or_, select, true
+from sqlalchemy.dialects import postgresql, sqlite
 
 from forum import permissions as perm
-from forum.db import unit_of_work
+from forum.db import run, unit_of_work
 from forum.errors import ValidationFailed
 from forum.extensions import db
 from forum.models import Post, ReadPosition, Thread, Topic, User, utcnow
@@ -97,13 +99,6 @@ def first_unread_post_id(viewer: perm.Viewer, thread: Thread,
         Post.thread_id == thread.id, _new_for(user_id, last_read)))
 
 
-def _upsert():
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(ReadPosition.__table__)
-    return statement, statement.excluded
-
-
 @unit_of_work
 def mark_read(actor: User, thread: Thread, post_id: int) -> None:
     """A signed-in reader of the thread moves their position forward to `post_id` (a post of
@@ -116,15 +111,23 @@ def mark_read(actor: User, thread: Thread, post_id: int) -> None:
 
 def advance(actor: User, thread: Thread, post_id: int) -> None:
     """Inside a unit of work: move the position forward (never back), in one statement."""
-    statement, excluded = _upsert()
+    run(_advance_statement(db.session.get_bind().dialect.name),
+        {"user": actor.id, "thread": thread.id, "post": post_id, "now": utcnow()})
+
+
+@functools.cache
+def _advance_statement(dialect: str):
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = ReadPosition.__table__
-    db.session.execute(statement.values(
-        user_id=actor.id, thread_id=thread.id, last_read_post_id=post_id, updated_at=utcnow(),
-    ).on_conflict_do_update(
+    statement = insert(table).values(user_id=bindparam("user"), thread_id=bindparam("thread"),
+                                     last_read_post_id=bindparam("post"),
+                                     updated_at=bindparam("now", type_=table.c.updated_at.type))
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
         index_elements=[table.c.user_id, table.c.thread_id],
         set_={"last_read_post_id": excluded.last_read_post_id,
               "updated_at": excluded.updated_at},
-        where=table.c.last_read_post_id < excluded.last_read_post_id))
+        where=table.c.last_read_post_id < excluded.last_read_post_id)
 
 
 def mark_shown(actor: User, thread: Thread, post_ids: list[int], last_read: int | None) -> None:
