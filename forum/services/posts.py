@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from flask_babel import gettext
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from forum import live
 from forum import permissions as perm
-from forum.db import after_commit, unit_of_work
-from forum.i18n import Message
+from forum.db import after_commit, run, unit_of_work
 from forum.errors import ValidationFailed
 from forum.extensions import db
+from forum.i18n import Message
 from forum.markup import MENTION, plain_text, quoted_post_ids, render_markdown
 from forum.models import REACTION_KINDS, Post, PostRevision, Reaction, Thread, User, utcnow
 from forum.permissions import actions
@@ -50,17 +51,24 @@ def create_post(actor: User, thread: Thread, body: str, reply_to: int | None = N
     return post
 
 
+_THREADS = Thread.__table__
+_COUNT_A_NEW_POST = (
+    update(_THREADS).where(_THREADS.c.id == bindparam("thread"))
+    .values(post_count=_THREADS.c.post_count + 1,
+            last_post_at=bindparam("at", type_=_THREADS.c.last_post_at.type))
+    .returning(_THREADS.c.post_count))
+
+
 def publish_new_post(post: Post, actor: User, audience: str = "all") -> None:
     """Count a post that has become public, notify those it concerns, and announce it live.
 
     `audience="public"` announces it only to those who could not see it yet (an approval).
     """
     thread = post.thread
-    db.session.execute(
-        update(Thread).where(Thread.id == thread.id)
-        .values(post_count=Thread.post_count + 1, last_post_at=post.created_at)
-    )
-    thread.last_post_at = post.created_at
+    count = run(_COUNT_A_NEW_POST, {"thread": thread.id, "at": post.created_at}).scalar_one()
+    # As the database has them now, without marking the thread changed (no second UPDATE).
+    set_committed_value(thread, "post_count", count)
+    set_committed_value(thread, "last_post_at", post.created_at)
     _notify_about_post(post, actor)
     after_commit(lambda: live.publish_post(post, "post.created", audience))
 
