@@ -56,7 +56,7 @@ def _after_arg() -> int | None:
            query={**PAGINATION, "after": ("integer", "Only posts with a greater id.")})
 def thread_posts(thread_id: int):
     me = viewer()
-    thread = queries.get_thread(thread_id, me, for_reading=True)
+    thread = queries.thread_to_read(thread_id, me)
     page, per_page = page_args()
     kept = thread_pages.list_posts(thread, me, page, per_page, after=_after_arg())
     posts = kept.page.items

@@ -11,7 +11,7 @@ from typing import Generic, TypeVar
 
 from flask_babel import gettext
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import contains_eager, lazyload
+from sqlalchemy.orm import contains_eager
 
 from forum import permissions as perm
 from forum.db import run
@@ -30,7 +30,7 @@ from forum.models import (
     User,
 )
 from forum.permissions import actions
-from forum.services import post_rows
+from forum.services import post_rows, thread_rows
 
 T = TypeVar("T")
 
@@ -83,16 +83,16 @@ def get_topic(topic_id: int, viewer: perm.Viewer) -> Topic:
 
 # Reading a thread's posts needs the thread, its topic and group, not the thread's author
 # (loaded on first use if anything asks).
-_THREAD_FOR_READING = select(Thread).options(lazyload(Thread.author)).where(
-    Thread.id == bindparam("thread"))
+def get_thread(thread_id: int, viewer: perm.Viewer) -> Thread:
+    thread = db.session.get(Thread, thread_id)
+    if thread is None or not perm.can_see_thread(viewer, thread):
+        raise NotFound(gettext("No such thread."))
+    return thread
 
 
-def get_thread(thread_id: int, viewer: perm.Viewer, *, for_reading: bool = False) -> Thread:
-    """`for_reading`: without the thread's author (pages of posts)."""
-    if for_reading:
-        thread = db.session.scalar(_THREAD_FOR_READING, {"thread": thread_id})
-    else:
-        thread = db.session.get(Thread, thread_id)
+def thread_to_read(thread_id: int, viewer: perm.Viewer):
+    """get_thread as a read-only row (thread_rows), for reading its pages of posts."""
+    thread = thread_rows.read_thread(thread_id)
     if thread is None or not perm.can_see_thread(viewer, thread):
         raise NotFound(gettext("No such thread."))
     return thread
