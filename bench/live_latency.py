@@ -5,8 +5,8 @@
 
 Starts its own server(s) (`python wsgi.py`, gevent) on SQLite (one process) or PostgreSQL +
 Redis (two processes; needs both running locally), on 127.0.0.1 only, and stops them after.
-Subscribers (python-socketio AsyncClients, all in this process, spread over the servers) connect
-`--batch` at a time. Latency is measured from the moment the POST's answer arrives to each
+Subscribers (bench/lean_subscribers.py: the few WebSocket and Socket.IO frames they need, spoken
+by asyncio protocols, all in this process, spread over the servers) connect `--batch` at a time. Latency is measured from the moment the POST's answer arrives to each
 delivery. Issue #22's target: p99 <= 250 ms for 5,000 subscribers over two processes + Redis.
 """
 
@@ -32,10 +32,11 @@ import socketio
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.databases import scratch_database  # noqa: E402
-from bench.results_file import record  # noqa: E402
-from bench.servers import raise_fd_limit, rss_mb, start_redis, wait_answering  # noqa: E402
-from tests.live.conftest import free_port, make_users, start_server, stop  # noqa: E402
+from bench.databases import scratch_database
+from bench.lean_subscribers import close_lean, open_lean
+from bench.results_file import record
+from bench.servers import cpu_seconds, raise_fd_limit, rss_mb, start_redis, wait_answering
+from tests.live.conftest import free_port, make_users, start_server, stop
 
 P99_TARGET_MS = 250  # issue #22: 5,000 subscribers over 2 processes + Redis
 
@@ -125,16 +126,17 @@ async def close_subscribers(clients: list[socketio.AsyncClient]) -> None:
 async def run_round(forum: LiveForum, subscribers: int, posts: int, batch: int) -> list[float]:
     received: dict[str, list[float]] = {}
 
-    async def on_post(data):
-        received.setdefault(data["body_markdown"], []).append(time.perf_counter())
+    def on_marker(marker: str, at: float) -> None:
+        received.setdefault(marker, []).append(at)
 
     started = time.perf_counter()
-    clients = await open_subscribers(forum.bases, f"thread:{forum.thread_id}", subscribers,
-                                     batch, on_post)
+    clients = await open_lean(forum.bases, f"thread:{forum.thread_id}", subscribers, batch,
+                              on_marker)
     print(f"  {subscribers} subscribers connected in {time.perf_counter() - started:.1f} s",
           flush=True)
     latencies: list[float] = []
     cpu = time.process_time()
+    server_cpu = [cpu_seconds(server.pid) for server in forum.servers]
     try:
         async with aiohttp.ClientSession() as http:
             for n in range(posts):
@@ -155,8 +157,11 @@ async def run_round(forum: LiveForum, subscribers: int, posts: int, batch: int) 
         # the client, not the server, bounds the figure.
         print(f"  client CPU per post {(time.process_time() - cpu) / posts * 1000:.0f} ms",
               flush=True)
+        for i, (server, before) in enumerate(zip(forum.servers, server_cpu, strict=True)):
+            print(f"  server {i} CPU per post "
+                  f"{(cpu_seconds(server.pid) - before) / posts * 1000:.0f} ms", flush=True)
     finally:
-        await close_subscribers(clients)
+        close_lean(clients)
     return latencies
 
 

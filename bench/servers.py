@@ -3,6 +3,7 @@ its memory, a Redis of their own, and enough file descriptors for thousands of s
 
 from __future__ import annotations
 
+import os
 import resource
 import subprocess
 import time
@@ -26,6 +27,12 @@ def wait_answering(url: str, process: subprocess.Popen | None = None, seconds: f
             pass
         time.sleep(0.1)
     raise RuntimeError(f"{url} did not answer in {seconds:.0f} s")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:

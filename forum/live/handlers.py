@@ -83,8 +83,9 @@ def register_handlers() -> None:
         live = state()
         live.drop_sid(who.user_id, sid)
         for room in rooms:
-            if room.startswith("thread:"):
-                live.absent(room, sid)
+            # Only a reader who was listed changes the list: thousands of anonymous readers
+            # leaving must not each send the unchanged list to everyone still there.
+            if room.startswith("thread:") and live.absent(room, sid):
                 emit_presence(room)
 
     @socketio.on("subscribe")
@@ -125,8 +126,7 @@ def register_handlers() -> None:
                 _rooms[sid].discard(room)
                 live = state()
                 live.remove_subscription(identity.user_id_of(sid), sid, room)
-                if room.startswith("thread:"):
-                    live.absent(room, sid)
+                if room.startswith("thread:") and live.absent(room, sid):
                     emit_presence(room)
             return {"ok": True}
         finally:

@@ -65,9 +65,10 @@ class MemoryState:
         with self._lock:
             self._presence.setdefault(room, {})[sid] = (username, time.time() + PRESENCE_TTL)
 
-    def absent(self, room: str, sid: str) -> None:
+    def absent(self, room: str, sid: str) -> bool:
+        """Whether the connection was one of the room's readers (an anonymous one never is)."""
         with self._lock:
-            self._presence.get(room, {}).pop(sid, None)
+            return self._presence.get(room, {}).pop(sid, None) is not None
 
     def readers(self, room: str) -> list[str]:
         now = time.time()
@@ -149,22 +150,25 @@ class RedisState:
         self.redis.zadd(f"live:presence:{room}", {f"{sid}|{username}": time.time() + PRESENCE_TTL})
         self.redis.sadd("live:presence-rooms", room)
 
-    def absent(self, room, sid) -> None:
+    def absent(self, room, sid) -> bool:
         key = f"live:presence:{room}"
-        for member in self.redis.zrange(key, 0, -1):
-            if member.startswith(sid + "|"):
-                self.redis.zrem(key, member)
+        mine = [member for member in self.redis.zrange(key, 0, -1)
+                if member.startswith(sid + "|")]
+        return bool(mine) and bool(self.redis.zrem(key, *mine))
 
     def readers(self, room):
         members = self.redis.zrangebyscore(f"live:presence:{room}", time.time(), "+inf")
         return sorted({m.partition("|")[2] for m in members})
 
     def renew(self, sids_rooms) -> None:
-        pipe = self.redis.pipeline()
+        sids_by_room: dict[str, set[str]] = {}
         for sid, room in sids_rooms:
+            sids_by_room.setdefault(room, set()).add(sid)
+        pipe = self.redis.pipeline()
+        for room, sids in sids_by_room.items():  # each room's readers read once, not per sid
             key = f"live:presence:{room}"
             for member in self.redis.zrange(key, 0, -1):
-                if member.startswith(sid + "|"):
+                if member.partition("|")[0] in sids:
                     pipe.zadd(key, {member: time.time() + PRESENCE_TTL}, xx=True)
         pipe.execute()
 

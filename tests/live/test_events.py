@@ -145,6 +145,23 @@ def test_presence_and_typing(scene):
     assert alice.wait_for("presence", lambda d: d["users"] == ["alice"])
 
 
+def test_anonymous_readers_coming_and_going_leave_the_reader_list_alone(scene):
+    tokens, pub = scene["tokens"], scene["public"]
+    room = f"thread:{pub['thread']['id']}"
+    alice = scene["listen"](tokens["alice"], [room])
+    assert alice.wait_for("presence", lambda d: d["users"] == ["alice"])
+    before = len(alice.got("presence"))
+    readers = [scene["listen"](None, [room]) for _ in range(3)]
+    for reader in readers:
+        reader.close()
+    carol = scene["listen"](tokens["carol"], [room])  # a listed reader: the list does change
+    assert alice.wait_for("presence", lambda d: d["users"] == ["alice", "carol"])
+    time.sleep(0.5)  # anything the leaving readers set off has arrived by now
+    # Anonymous readers are never listed: nothing was sent when they came or went.
+    assert len(alice.got("presence")) == before + 1
+    carol.close()
+
+
 def test_removed_member_stops_receiving_private_events_at_once(scene):
     api, tokens, priv = scene["api"], scene["tokens"], scene["private"]
     room = f"thread:{priv['thread']['id']}"
