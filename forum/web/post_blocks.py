@@ -51,7 +51,7 @@ def block_key(post, cited: bool, body_shown: bool, reader: tuple) -> tuple:
 
 
 def renderer(viewer, group):
-    """The page's `post_block(post, cited)`: the kept block, or a fresh one kept for next time."""
+    """`post_block(post, cited)`: the kept block, or a fresh one kept for next time."""
     blocks = kept.for_app("post_blocks", "POST_BLOCK_CACHE_SIZE", DEFAULT_SIZE)
     template = current_app.jinja_env.get_template(TEMPLATE)
     reader = (current_code(), str(get_timezone()), request.script_root)  # links carry the root
@@ -89,7 +89,7 @@ class StandIn:
 
 
 def actions_renderer(viewer, thread, reply):
-    """The page's `post_actions(post, mine)`: this reader's controls under one post."""
+    """`post_actions(post, mine)`: this reader's controls under one post."""
     template = current_app.jinja_env.get_template(ACTIONS_TEMPLATE)
     rendered: dict[tuple, str] = {}
     reactable: dict[tuple, bool] = {}
@@ -121,3 +121,18 @@ def actions_renderer(viewer, thread, reply):
         return Markup(html)
 
     return post_actions
+
+
+def page_renderer(viewer, thread, group, reply):
+    """The page's `posts_html(posts, cited, my)`: every post's block and this reader's controls
+    under it, in one call from the template (fifty template calls per page cost more than the
+    kept blocks themselves)."""
+    post_block = renderer(viewer, group)
+    post_actions = actions_renderer(viewer, thread, reply)
+
+    def posts_html(posts, cited, my) -> Markup:
+        return Markup("".join(
+            f"{post_block(post, post.id in cited)}\n  {post_actions(post, my.get(post.id, []))}"
+            "\n</article>\n" for post in posts))
+
+    return posts_html
