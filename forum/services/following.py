@@ -30,11 +30,15 @@ _EVERYONES_LEVELS = select(Watch.user_id, Watch.target_type, Watch.level).where(
 _THEIR_LEVELS = _EVERYONES_LEVELS.where(Watch.user_id.in_(bindparam("users", expanding=True)))
 
 
+_LEVEL = select(Watch.level).where(Watch.user_id == bindparam("user"),
+                                   Watch.target_type == bindparam("type"),
+                                   Watch.target_id == bindparam("target"))
+
+
 def level_of(user: User, target_type: str, target_id: int) -> str:
     """The level the user set on exactly this thread, topic or group (default `normal`)."""
-    return db.session.scalar(select(Watch.level).where(
-        Watch.user_id == user.id, Watch.target_type == target_type,
-        Watch.target_id == target_id)) or DEFAULT_LEVEL
+    return run(_LEVEL, {"user": user.id, "type": target_type, "target": target_id}
+               ).scalar() or DEFAULT_LEVEL
 
 
 def levels_for_thread(thread: Thread, user_ids: list[int] | None = None) -> dict[int, str]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 
 from forum import permissions as perm
-from forum.db import unit_of_work
+from forum.db import run, unit_of_work
 from forum.extensions import db
 from forum.models import Group, Notification, Topic, User
 from forum.permissions import delivery
@@ -37,12 +37,16 @@ def list_notifications(user: User, page: int = 1, per_page: int = 20
     return _paginate(query, page, per_page), unread_count(user)
 
 
+_UNREAD = select(func.count(Notification.id)).where(Notification.user_id == bindparam("user"),
+                                                    Notification.read.is_(False))
+
+
 def unread_count(user: User) -> int:
     """What every page's header shows: unread notifications about what the user may see now."""
+    if not run(_UNREAD, {"user": user.id}).scalar():  # most pages: nothing unread, no need
+        return 0                                         # to ask what is seen
     unread = select(func.count(Notification.id)).where(Notification.user_id == user.id,
                                                        Notification.read.is_(False))
-    if not db.session.scalar(unread):  # most pages: nothing unread, no need to ask what is seen
-        return 0
     return db.session.scalar(_visible(unread, user)) or 0
 
 

@@ -80,12 +80,15 @@ def _criteria(query):
     return clause if clause is not None else true()
 
 
+_LAST_READ = select(ReadPosition.last_read_post_id).where(
+    ReadPosition.user_id == bindparam("user"), ReadPosition.thread_id == bindparam("thread"))
+
+
 def last_read_post_id(viewer: perm.Viewer, thread: Thread) -> int | None:
     user_id = _user_id(viewer)
     if user_id is None:
         return None
-    return db.session.scalar(select(ReadPosition.last_read_post_id).where(
-        ReadPosition.user_id == user_id, ReadPosition.thread_id == thread.id))
+    return run(_LAST_READ, {"user": user_id, "thread": thread.id}).scalar()
 
 
 def first_unread_post_id(viewer: perm.Viewer, thread: Thread,
