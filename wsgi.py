@@ -11,6 +11,12 @@ if __name__ == "__main__":
     # whenever they are installed (the test tools install them): about 13 MB a process for nothing.
     for client_library in ("aiohttp", "requests", "websocket"):
         sys.modules.setdefault(client_library, None)
+    # Without REDIS_URL nothing uses Redis, but the rate limiter's package imports its client
+    # (61 modules, some 5 MB) on the way to its in-memory storage.
+    import os
+
+    if not os.environ.get("REDIS_URL"):
+        sys.modules.setdefault("redis", None)
 
 from forum import create_app  # noqa: E402
 
