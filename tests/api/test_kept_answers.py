@@ -4,7 +4,7 @@ the same: a change of rights or state that leaves the posts untouched still show
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 def _page(api, world, persona):
@@ -16,7 +16,7 @@ def _page(api, world, persona):
 def test_a_suspension_changes_what_a_member_may_do_on_the_next_read(world, api):
     own = world.posts["public"].id
     assert _page(api, world, "member")[own]["can"]["edit"] is True
-    until = (datetime.now(timezone.utc) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    until = (datetime.now(UTC) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
     r = api.put(f"/groups/{world.groups['public'].slug}/suspensions/member",
                 world.tokens["moderator"], {"until": until, "reason": "cooling off"})
     assert r.status_code in (200, 201), r.get_json()
