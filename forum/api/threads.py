@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 from flask_babel import gettext
 
-from forum import kept as kept_values
-from forum import permissions as perm
 from forum import ratelimits
-from forum.api import PAGINATION, operation, page_args, signed_in_user, viewer
+from forum.api import PAGINATION, operation, page_args, post_pages, signed_in_user, viewer
 from forum.api import schemas as s
 from forum.errors import ValidationFailed
-from forum.permissions import actions
-from forum.serializers import post_fields, post_for_reader, post_json, thread_json
+from forum.serializers import post_json, thread_json
 from forum.services import posts as post_service
 from forum.services import queries, thread_pages
 from forum.services import threads as thread_service
@@ -59,47 +56,7 @@ def thread_posts(thread_id: int):
     thread = queries.thread_to_read(thread_id, me)
     page, per_page = page_args()
     kept = thread_pages.list_posts(thread, me, page, per_page, after=_after_arg())
-    posts = kept.page.items
-    group = thread.topic.group
-    mine = queries.my_reactions(me, [post.id for post in posts])
-    can = actions.post_can_for_page(me, posts)
-    shown = tuple(perm.can_see_post_body(me, post, group) for post in posts)
-    # The answer is kept under everything this reader's view of the kept page adds: what they
-    # may do with each post, which hidden bodies they may read, their own reactions.
-    key = (kept.key, _answers_key(can), shown,
-           tuple((post_id, tuple(kinds)) for post_id, kinds in sorted(mine.items())))
-    answers = kept_values.for_app("posts_answers", "THREAD_PAGE_CACHE_SIZE",
-                                  thread_pages.DEFAULT_SIZE)
-    body = answers.get(key)
-    if body is not None:
-        return current_app.response_class(body, mimetype=current_app.json.mimetype)
-    fields = kept_post_fields(kept)
-    answer = current_app.json.response({
-        "items": [post_for_reader(fields[post.id], post, me, group, mine.get(post.id),
-                                  can[post.id]) for post in posts],
-        "page": kept.page.page, "per_page": kept.page.per_page, "total": kept.page.total,
-    })
-    answers.put(key, answer.get_data())
-    return answer
-
-
-def _answers_key(can: dict[int, dict]) -> tuple:
-    """A page's `can` as a key: posts of one kind share one answer (actions.post_can_for_page)."""
-    kinds: dict[int, tuple[int, dict]] = {}
-    per_post = tuple((post_id, kinds.setdefault(id(answer), (len(kinds), answer))[0])
-                     for post_id, answer in can.items())
-    return per_post, tuple(tuple(answer.items()) for _, answer in kinds.values())
-
-
-def kept_post_fields(kept: thread_pages.KeptPage) -> dict[int, dict]:
-    """post id -> serializers.post_fields of a kept page, worked out once per kept page."""
-    store = kept_values.for_app("post_fields_pages", "THREAD_PAGE_CACHE_SIZE",
-                                thread_pages.DEFAULT_SIZE)
-    fields = store.get(kept.key)
-    if fields is None:
-        fields = {post.id: post_fields(post, post.id in kept.cited) for post in kept.page.items}
-        store.put(kept.key, fields)
-    return fields
+    return post_pages.answer(thread, me, kept)
 
 
 @operation("/threads/<id:thread_id>/posts", "POST", summary="Reply in a thread",
